@@ -1,0 +1,39 @@
+import { describeError, FramewiseError } from '../core/errors.ts';
+import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
+
+const USAGE = `framewise <command> [options]
+
+Commands:
+  run      run a pipeline on a file, URL or test pattern and print its latency stats
+  help     show this help, or "framewise help <command>"
+
+${RUN_USAGE}`;
+
+/** CLI entry: returns the process exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  try {
+    switch (command) {
+      case 'run':
+        await runPipeline(parseRunArgs(rest), io);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(rest[0] === 'run' ? RUN_USAGE : USAGE);
+        return 0;
+      default:
+        io.stderr.write(`framewise: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof FramewiseError && err.userFacing) {
+      io.stderr.write(`framewise: ${err.message}\n`);
+      return err.code === 'invalid-argument' ? 2 : 1;
+    }
+    io.stderr.write(`framewise: unexpected error: ${describeError(err)}\n${err instanceof Error ? (err.stack ?? '') : ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,145 @@
+import { parseArgs } from 'node:util';
+import { FramewiseError } from '../core/errors.ts';
+import { Pipeline } from '../core/pipeline.ts';
+import { live, type Policy, render } from '../core/policy.ts';
+import { NullSink, type FrameSink } from '../core/sink.ts';
+import type { PipelineStats } from '../core/stats.ts';
+import { createEffect, listEffects } from '../effects/registry.ts';
+import { MediaSink } from '../io/media-sink.ts';
+import { formatStats } from './format-stats.ts';
+import { createSource } from './input-spec.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+/** Help for `framewise run`. */
+export const RUN_USAGE = `framewise run --input <file|url|testsrc> [options]
+
+Runs a pipeline and prints its latency stats.
+
+  --input, -i      file, URL (rtsp:// rtmp:// srt:// http(s):// incl. HLS) or testsrc[:WxH][@FPS]
+  --effect, -e     effect, or several joined by commas (default passthrough): ${listEffects()
+    .map((e) => e.usage)
+    .join(', ')}
+  --mode, -m       live (drop late frames, paced like a camera) or render (every frame, as fast as possible); default live
+  --fps N          frame rate of testsrc, or the rate a file is paced at
+  --duration S     stop after S seconds of media (testsrc default 10)
+  --loop           start a file over at its end (with --duration for soak runs)
+  --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
+  --concurrency N  render: frames in flight at once (default 4)
+  --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv) or URL (rtmp:// srt:// udp://)
+  --json           print the stats as JSON
+`;
+
+/** Parsed `framewise run` options. */
+export interface RunOptions {
+  input: string;
+  effects: string[];
+  mode: 'live' | 'render';
+  fps?: number;
+  durationS?: number;
+  loop: boolean;
+  deadlineMs?: number;
+  concurrency?: number;
+  output?: string;
+  json: boolean;
+}
+
+function positiveNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new FramewiseError('invalid-argument', `${flag} must be a positive number (got "${value}")`);
+  return n;
+}
+
+/** Parse `framewise run` arguments; throws FramewiseError('invalid-argument') with what to fix. */
+export function parseRunArgs(args: string[]): RunOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: 'string', short: 'i' },
+        effect: { type: 'string', short: 'e' },
+        mode: { type: 'string', short: 'm' },
+        fps: { type: 'string' },
+        duration: { type: 'string' },
+        loop: { type: 'boolean' },
+        'deadline-ms': { type: 'string' },
+        concurrency: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${RUN_USAGE}`);
+  }
+  const v = parsed.values;
+  if (!v.input) throw new FramewiseError('invalid-argument', `--input is required\n\n${RUN_USAGE}`);
+  const mode = v.mode ?? 'live';
+  if (mode !== 'live' && mode !== 'render') throw new FramewiseError('invalid-argument', `--mode must be live or render (got "${mode}")`);
+  const concurrency = positiveNumber('--concurrency', v.concurrency);
+  if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new FramewiseError('invalid-argument', '--concurrency must be a whole number');
+  const fps = positiveNumber('--fps', v.fps);
+  const durationS = positiveNumber('--duration', v.duration);
+  const deadlineMs = positiveNumber('--deadline-ms', v['deadline-ms']);
+  return {
+    input: v.input,
+    effects: (v.effect ?? 'passthrough')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    mode,
+    loop: v.loop ?? false,
+    json: v.json ?? false,
+    ...(fps !== undefined ? { fps } : {}),
+    ...(durationS !== undefined ? { durationS } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(v.output ? { output: v.output } : {}),
+  };
+}
+
+/** Build and run the pipeline described by `options`; Ctrl-C stops it and still reports. */
+export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<PipelineStats> {
+  const policy: Policy =
+    options.mode === 'live'
+      ? live(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {})
+      : render(options.concurrency !== undefined ? { concurrency: options.concurrency } : {});
+  const stages = options.effects.map((spec) => createEffect(spec));
+  const source = createSource({
+    input: options.input,
+    mode: options.mode,
+    loop: options.loop,
+    ...(options.fps !== undefined ? { fps: options.fps } : {}),
+    ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
+  });
+  const sink: FrameSink = options.output ? new MediaSink({ output: options.output, tuning: options.mode === 'live' ? 'live' : 'quality' }) : new NullSink();
+  const showProgress = options.mode === 'render' && !options.json && io.stderr.isTTY === true;
+  let bar: ProgressBar | null = null;
+  const pipeline = new Pipeline({
+    source,
+    stages,
+    sink,
+    policy,
+    onStart: (info) => {
+      if (showProgress) bar = new ProgressBar(io.stderr, info.frameCount);
+    },
+    onFrameOut: (_frame, stats) => bar?.update(stats.delivered),
+  });
+  const onSignal = (): void => pipeline.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (!options.json) io.stderr.write(`framewise: ${options.mode} run, ${options.input} -> ${stages.map((s) => s.name).join(' -> ')} -> ${sink.name}\n`);
+    const result = await pipeline.run();
+    (bar as ProgressBar | null)?.finish(result.stats.framesOut);
+    if (options.json) io.stdout.write(`${JSON.stringify({ source: result.source, stopped: result.stopped, stats: result.stats }, null, 2)}\n`);
+    else io.stdout.write(`${result.source.description}\n${formatStats(result.stats, options.mode)}\n`);
+    return result.stats;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pipeline.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { FramewiseError } from '../core/errors.ts';
+import type { Stage } from '../core/stage.ts';
+import { DelayStage } from './delay.ts';
+import { PassthroughStage } from './passthrough.ts';
+
+/** An effect the CLI and server can build by name. */
+export interface EffectEntry {
+  /** Name as typed, with `<arg>` where it takes an argument. */
+  readonly usage: string;
+  readonly summary: string;
+  create(arg: string | undefined): Stage;
+}
+
+const EFFECTS: Record<string, EffectEntry> = {
+  passthrough: { usage: 'passthrough', summary: 'frames unchanged (measures the engine)', create: () => new PassthroughStage() },
+  delay: {
+    usage: 'delay:<ms>',
+    summary: 'waits a fixed time per frame without using the CPU (tests policies)',
+    create: (arg) => {
+      const ms = Number(arg);
+      if (arg === undefined || arg === '' || !Number.isFinite(ms))
+        throw new FramewiseError('invalid-argument', `effect "delay" needs a time in ms, e.g. delay:50`);
+      return new DelayStage(ms);
+    },
+  },
+};
+
+/** The effects available, for help texts. */
+export function listEffects(): EffectEntry[] {
+  return Object.values(EFFECTS);
+}
+
+/** Build the stage named by `spec` ("name" or "name:arg"); a clear error lists the known effects otherwise. */
+export function createEffect(spec: string): Stage {
+  const colon = spec.indexOf(':');
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const arg = colon < 0 ? undefined : spec.slice(colon + 1);
+  const entry = EFFECTS[name];
+  if (!entry) {
+    const known = listEffects()
+      .map((e) => e.usage)
+      .join(', ');
+    throw new FramewiseError('invalid-argument', `unknown effect "${spec}": use one of ${known}`);
+  }
+  return entry.create(arg);
+}

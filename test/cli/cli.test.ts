@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
+import { MediaSource } from '../../src/io/media-source.ts';
+import { Pipeline, render, type PipelineStats } from '../../src/core/index.ts';
+import { repoPath, testdata } from '../helpers.ts';
+
+function framewise(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [repoPath('bin/framewise.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('framewise run on the test pattern prints JSON stats of a live run', () => {
+  const r = framewise('run', '--input', 'testsrc:320x240@30', '--effect', 'delay:10', '--duration', '2', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { stats: PipelineStats; source: { width: number } };
+  assert.equal(out.source.width, 320);
+  assert.equal(out.stats.framesIn, 60);
+  assert.ok(out.stats.framesOut >= 58, `${out.stats.framesOut} frames out`);
+  assert.ok(out.stats.latencyMs.p50 >= 10);
+  assert.equal(out.stats.stages[0]?.name, 'delay:10');
+});
+
+test('framewise run --mode render encodes a real video to a file with every frame', async () => {
+  const output = join(mkdtempSync(join(tmpdir(), 'framewise-cli-')), 'out.mp4');
+  const r = framewise('run', '-i', testdata('videos/desk_person_school.mkv'), '--mode', 'render', '-o', output);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /frames {6}72 in, 72 out, 0 dropped/);
+  assert.match(r.stdout, /latency ms {2}p50/);
+  const back = await new Pipeline({ source: new MediaSource({ input: output }), sink: new FrameIdSink(), policy: render() }).run();
+  assert.equal(back.stats.framesOut, 72);
+});
+
+test('framewise run chains effects, and testsrc frames keep their ids through an encoded file', async () => {
+  const output = join(mkdtempSync(join(tmpdir(), 'framewise-cli-')), 'pattern.webm');
+  const r = framewise('run', '-i', 'testsrc', '-e', 'passthrough,delay:1', '--mode', 'render', '--duration', '1', '-o', output);
+  assert.equal(r.status, 0, r.stderr);
+  const reader = new FrameIdSink();
+  await new Pipeline({ source: new MediaSource({ input: output }), sink: reader, policy: render() }).run();
+  assert.equal(reader.results().readable, 30);
+});
+
+test('user mistakes get one clear line and a usage exit code, no stack trace', () => {
+  const cases: [string[], RegExp, number][] = [
+    [['run', '--input', 'missing-file.mp4'], /input "missing-file.mp4" does not exist/, 1],
+    [['run', '--input', 'testsrc', '--effect', 'sparkle'], /unknown effect "sparkle": use one of passthrough, delay:<ms>/, 2],
+    [['run', '--input', 'testsrc', '--mode', 'fast'], /--mode must be live or render/, 2],
+    [['run', '--input', 'testsrc', '--fps', '0'], /--fps must be a positive number/, 2],
+    [['run', '--input', 'testsrc:12x9'], /test pattern size 12x9 is not usable/, 2],
+    [['run'], /--input is required/, 2],
+    [['run', '--bogus'], /Unknown option '--bogus'/, 2],
+    [['explode'], /unknown command "explode"/, 2],
+  ];
+  for (const [args, message, code] of cases) {
+    const r = framewise(...args);
+    assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('framewise help lists the run command', () => {
+  const r = framewise('help');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /run {6}run a pipeline/);
+});
