@@ -10,11 +10,14 @@ import { configureFfmpegLog } from './ffmpeg-log.ts';
 import { check, ffmpegReason } from './av-error.ts';
 import { AvFrameConverter } from './av-frame-converter.ts';
 import { assertLocalInput, urlScheme } from './media-location.ts';
+import { MediaTimeline } from './media-timeline.ts';
 
 /** Schemes whose frames arrive at their own pace (a camera or a broadcast on the other end). */
 const LIVE_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'udp', 'rtp', 'tcp']);
 /** Corrupt packets in a row before the input is given up on. */
 const MAX_CONSECUTIVE_DECODE_ERRORS = 50;
+/** Packets whose arrival time is remembered; more than any decoder's reorder depth. */
+const MAX_TRACKED_ARRIVALS = 64;
 
 /** Options of a MediaSource. */
 export interface MediaSourceOptions {
@@ -55,12 +58,17 @@ export class MediaSource implements FrameSource {
   private flushed = false;
   private seq = 0;
   private startNs = 0;
-  private firstPtsUs = Number.NaN;
-  private loopOffsetUs = 0;
-  private lastPtsUs = 0;
+  private packetTimeline: MediaTimeline | null = null;
+  private frameTimeline: MediaTimeline | null = null;
+  private packetIndex = 0;
+  /** Due time of the latest packet fed to the decoder (realtime mode). */
+  private arrivedNs = 0;
+  /** Due time of each packet by its pts, so a picture the decoder held back (B-frames) counts from its own arrival. */
+  private readonly arrivals = new Map<bigint, number>();
   private consecutiveErrors = 0;
   private pending: Promise<Frame | null> | null = null;
   private closed = false;
+  private ended = false;
   private framesDecoded = 0;
   /** Packets the decoder rejected as corrupt (skipped). */
   decodeErrors = 0;
@@ -149,6 +157,9 @@ export class MediaSource implements FrameSource {
       ...(durationS ? { durationS } : {}),
       description: `${fmt.iformat?.name ?? 'input'} ${codec.name ?? ''} ${par.width}x${par.height} @ ${fps.toFixed(2)} fps`,
     };
+    const fixedRate = this.options.fps !== undefined;
+    this.packetTimeline = new MediaTimeline(stream.timeBase, fps, fixedRate);
+    this.frameTimeline = new MediaTimeline(stream.timeBase, fps, fixedRate);
     this.startNs = nowNs();
     return this.info;
   }
@@ -167,7 +178,7 @@ export class MediaSource implements FrameSource {
     if (!fmt || !decoder || !packet || !avFrame || !stream) throw new FramewiseError('invalid-state', 'MediaSource read before open()');
     const calledNs = nowNs();
     for (;;) {
-      if (this.closed) return null;
+      if (this.closed || this.ended) return null;
       const got = await decoder.receiveFrame(avFrame);
       if (got >= 0) {
         this.framesDecoded++;
@@ -200,6 +211,7 @@ export class MediaSource implements FrameSource {
         );
       }
       if (packet.streamIndex === stream.index) {
+        if (this.options.realtime) await this.pace(packet);
         const sent = await decoder.sendPacket(packet);
         if (sent < 0 && sent !== AVERROR_EAGAIN) this.decodeFailed(sent);
         else this.consecutiveErrors = 0;
@@ -230,43 +242,47 @@ export class MediaSource implements FrameSource {
     }
   }
 
+  /** Realtime mode: hold each packet until its due time, as a camera would deliver it, then decode it. */
+  private async pace(packet: Packet): Promise<void> {
+    const ts = packet.dts !== AV_NOPTS_VALUE ? packet.dts : packet.pts;
+    const dueNs = this.startNs + (this.packetTimeline as MediaTimeline).toMediaUs(ts, this.packetIndex++) * 1e3;
+    await sleepMs((dueNs - nowNs()) / 1e6, this.stop.signal);
+    this.arrivedNs = dueNs;
+    if (packet.pts !== AV_NOPTS_VALUE) {
+      this.arrivals.set(packet.pts, dueNs);
+      if (this.arrivals.size > MAX_TRACKED_ARRIVALS) this.arrivals.delete(this.arrivals.keys().next().value as bigint);
+    }
+  }
+
+  private arrivalOf(pts: bigint): number {
+    const due = this.arrivals.get(pts);
+    if (due === undefined) return this.arrivedNs;
+    this.arrivals.delete(pts);
+    return due;
+  }
+
   private async rewind(): Promise<void> {
     const { fmt, decoder, stream } = this;
     if (!fmt || !decoder || !stream) return;
-    this.loopOffsetUs = this.lastPtsUs + 1e6 / (this.info?.fps ?? 30);
-    this.firstPtsUs = Number.NaN;
+    this.packetTimeline?.loop();
+    this.frameTimeline?.loop();
+    this.arrivals.clear();
     check(await fmt.seekFrame(stream.index, 0n), 'input-unreadable', `cannot loop "${this.options.input}"`, 'Seeking is not supported by this input.');
     decoder.flushBuffers();
     this.flushed = false;
   }
 
-  private async emit(avFrame: AvFrame, calledNs: number): Promise<Frame | null> {
+  private emit(avFrame: AvFrame, calledNs: number): Frame | null {
     const pool = this.pool as FramePool;
-    const tb = this.stream?.timeBase ?? { num: 1, den: 1 };
     const raw = avFrame.bestEffortTimestamp !== AV_NOPTS_VALUE ? avFrame.bestEffortTimestamp : avFrame.pts;
-    const fps = this.info?.fps ?? 30;
-    const fromStream = raw !== AV_NOPTS_VALUE && this.options.fps === undefined;
-    let ptsUs = fromStream ? (Number(raw) * tb.num * 1e6) / tb.den : (this.seq * 1e6) / fps;
-    if (!fromStream) this.firstPtsUs = 0;
-    else if (Number.isNaN(this.firstPtsUs)) this.firstPtsUs = ptsUs - this.loopOffsetUs;
-    ptsUs = ptsUs - this.firstPtsUs;
+    const ptsUs = (this.frameTimeline as MediaTimeline).toMediaUs(raw, this.seq);
     if (this.options.durationS !== undefined && ptsUs >= this.options.durationS * 1e6) {
       avFrame.unref();
+      this.ended = true;
       return null;
     }
-    this.lastPtsUs = ptsUs;
-    let captureNs = calledNs;
-    if (this.options.realtime) {
-      const dueNs = this.startNs + ptsUs * 1e3;
-      await sleepMs((dueNs - nowNs()) / 1e6, this.stop.signal);
-      if (this.closed) {
-        avFrame.unref();
-        return null;
-      }
-      captureNs = dueNs;
-    } else if (this.paced) {
-      captureNs = nowNs();
-    }
+    // Latency counts from when the picture was due (realtime), arrived (network) or was asked for (as fast as possible).
+    const captureNs = this.options.realtime ? this.arrivalOf(raw) : this.paced ? nowNs() : calledNs;
     const frame = pool.acquire();
     try {
       this.converter.toFrame(avFrame, frame);

@@ -1,17 +1,42 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { live, NullSink, Pipeline } from '../../src/core/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { live, NullSink, Pipeline, render } from '../../src/core/index.ts';
+import { MediaSink } from '../../src/io/media-sink.ts';
 import { MediaSource } from '../../src/io/media-source.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
 import { testdata } from '../helpers.ts';
 
-test('a file in realtime mode is paced like a camera: its media duration, every frame, one decoder thread', async () => {
-  const source = new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true });
+test('a camera-like file (no B-frames) in realtime mode: paced at its rate, every frame, latency about one decode', async () => {
+  const clip = join(mkdtempSync(join(tmpdir(), 'framewise-realtime-')), 'camera.mp4');
+  const pattern = new TestPatternSource({ width: 640, height: 480, fps: 30, durationS: 3, paced: false });
+  await new Pipeline({ source: pattern, sink: new MediaSink({ output: clip, tuning: 'live' }), policy: render() }).run();
+  const source = new MediaSource({ input: clip, realtime: true });
   const { stats, source: info } = await new Pipeline({ source, sink: new NullSink(), policy: live() }).run();
   assert.equal(info.paced, true);
-  assert.equal(stats.framesOut, 77);
-  assert.ok(stats.durationS > 2.4 && stats.durationS < 3.2, `took ${stats.durationS} s for 2.5 s of video`);
+  assert.equal(stats.framesOut, 90);
   assert.equal(stats.dropped, 0);
+  assert.ok(stats.durationS > 2.9 && stats.durationS < 3.5, `took ${stats.durationS} s for 3 s of video`);
+  assert.ok(stats.latencyMs.p50 < 20, `p50 ${stats.latencyMs.p50} ms: decoded as it arrives, not held`);
+});
+
+test('a B-frame file in realtime mode: pictures the decoder holds back count from their own arrival', async () => {
+  // desk_person_again.mkv is coded I BBBP...: a P picture arrives three frames before it can be shown.
+  const strict = await new Pipeline({
+    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true }),
+    sink: new NullSink(),
+    policy: live({ deadlineMs: 100 }),
+  }).run();
+  assert.ok((strict.stats.dropsByReason.deadline ?? 0) > 5, `held pictures miss a 100 ms deadline: ${JSON.stringify(strict.stats.dropsByReason)}`);
+  const loose = await new Pipeline({
+    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true }),
+    sink: new NullSink(),
+    policy: live({ deadlineMs: 250 }),
+  }).run();
+  assert.equal(loose.stats.framesOut, 77);
+  assert.ok(loose.stats.latencyMs.max > 90, `the reorder delay shows in the latency: max ${loose.stats.latencyMs.max} ms`);
 });
 
 test('loop with a duration plays a short file for longer (soak runs)', async () => {
