@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Frame, FramePool, type FrameSink, type FrameSource, nowNs, sleepMs, type SourceInfo } from '../src/core/index.ts';
+import { Frame, FramePool, type FrameSink, type FrameSource, nowNs, sleepUntilNs, type SourceInfo } from '../src/core/index.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -37,7 +37,7 @@ export class CountingSource implements FrameSource {
     if (this.closed > 0 || this.seq >= this.count) return null;
     const seq = this.seq++;
     const dueNs = this.startNs + (seq * 1e9) / this.fps;
-    if (this.paced) await sleepMs((dueNs - nowNs()) / 1e6);
+    if (this.paced) await sleepUntilNs(dueNs);
     const frame = this.pool.acquire();
     frame.seq = seq;
     frame.ptsUs = Math.round((seq * 1e6) / this.fps);

@@ -19,3 +19,20 @@ export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** How early the coarse timer hands over to fine polling: above typical setTimeout lateness. */
+const SPIN_WINDOW_NS = 2e6;
+
+/**
+ * Resolve at monotonic time `dueNs` as precisely as the event loop allows: a timer for the bulk of the wait, then
+ * polling with zero-delay macrotasks (other I/O still runs in between) for the last 2 ms. Paced sources use it so that
+ * their own timer lateness does not show up as pipeline latency. Resolves early when `signal` aborts.
+ */
+export async function sleepUntilNs(dueNs: number, signal?: AbortSignal): Promise<void> {
+  const coarseMs = (dueNs - nowNs() - SPIN_WINDOW_NS) / 1e6;
+  if (coarseMs > 0) await sleepMs(coarseMs, signal);
+  while (nowNs() < dueNs && !signal?.aborted) await yieldToEventLoop();
+}
+
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function' ? () => new Promise((resolve) => setImmediate(resolve)) : () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,5 +1,5 @@
 /** Framewise core: frames, stages, pipelines, policies and stats. Isomorphic: no Node or native imports. */
-export { nowNs, sleepMs } from './clock.ts';
+export { nowNs, sleepMs, sleepUntilNs } from './clock.ts';
 export { describeError, FramewiseError, type FramewiseErrorCode, StageError } from './errors.ts';
 export { Frame, type FrameInit, type FrameMeta, type FrameOwner, FrameTrace } from './frame.ts';
 export { FRAME_ID_CELLS, FRAME_ID_MODULO, frameIdBandHeight, readFrameId, writeFrameId } from './frame-id.ts';

@@ -1,6 +1,6 @@
 import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVERROR_EOF, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, Packet, type Stream } from 'node-av/lib';
-import { nowNs, sleepMs } from '../core/clock.ts';
+import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, type Packet, type Stream } from 'node-av/lib';
+import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { FramePool } from '../core/frame-pool.ts';
@@ -11,6 +11,7 @@ import { check, ffmpegReason } from './av-error.ts';
 import { AvFrameConverter } from './av-frame-converter.ts';
 import { assertLocalInput, urlScheme } from './media-location.ts';
 import { MediaTimeline } from './media-timeline.ts';
+import { PacketReader } from './packet-reader.ts';
 
 /** Schemes whose frames arrive at their own pace (a camera or a broadcast on the other end). */
 const LIVE_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'udp', 'rtp', 'tcp']);
@@ -50,7 +51,7 @@ export class MediaSource implements FrameSource {
   private fmt: FormatContext | null = null;
   private decoder: CodecContext | null = null;
   private stream: Stream | null = null;
-  private packet: Packet | null = null;
+  private reader: PacketReader | null = null;
   private avFrame: AvFrame | null = null;
   private pool: FramePool | null = null;
   private info: SourceInfo | null = null;
@@ -134,8 +135,7 @@ export class MediaSource implements FrameSource {
       'The codec may be unsupported by this FFmpeg build.',
     );
     this.decoder = decoder;
-    this.packet = new Packet();
-    this.packet.alloc();
+    this.reader = new PacketReader(fmt);
     this.avFrame = new AvFrame();
     this.avFrame.alloc();
     const format = this.options.format ?? 'i420';
@@ -174,12 +174,13 @@ export class MediaSource implements FrameSource {
   }
 
   private async readNext(): Promise<Frame | null> {
-    const { fmt, decoder, packet, avFrame, stream } = this;
-    if (!fmt || !decoder || !packet || !avFrame || !stream) throw new FramewiseError('invalid-state', 'MediaSource read before open()');
+    const { reader, decoder, avFrame, stream } = this;
+    if (!reader || !decoder || !avFrame || !stream) throw new FramewiseError('invalid-state', 'MediaSource read before open()');
     const calledNs = nowNs();
     for (;;) {
       if (this.closed || this.ended) return null;
-      const got = await decoder.receiveFrame(avFrame);
+      // Receiving only dequeues a picture decoded during sendPacket: cheap, so it skips the thread-pool hop.
+      const got = decoder.receiveFrameSync(avFrame);
       if (got >= 0) {
         this.framesDecoded++;
         return this.emit(avFrame, calledNs);
@@ -197,7 +198,7 @@ export class MediaSource implements FrameSource {
         continue;
       }
       if (this.flushed) return null;
-      const read = await fmt.readFrame(packet);
+      const { code: read, packet } = await reader.next();
       if (this.closed) return null;
       if (read === AVERROR_EOF) {
         await decoder.sendPacket(null);
@@ -246,7 +247,7 @@ export class MediaSource implements FrameSource {
   private async pace(packet: Packet): Promise<void> {
     const ts = packet.dts !== AV_NOPTS_VALUE ? packet.dts : packet.pts;
     const dueNs = this.startNs + (this.packetTimeline as MediaTimeline).toMediaUs(ts, this.packetIndex++) * 1e3;
-    await sleepMs((dueNs - nowNs()) / 1e6, this.stop.signal);
+    await sleepUntilNs(dueNs, this.stop.signal);
     this.arrivedNs = dueNs;
     if (packet.pts !== AV_NOPTS_VALUE) {
       this.arrivals.set(packet.pts, dueNs);
@@ -267,6 +268,7 @@ export class MediaSource implements FrameSource {
     this.packetTimeline?.loop();
     this.frameTimeline?.loop();
     this.arrivals.clear();
+    await this.reader?.settle();
     check(await fmt.seekFrame(stream.index, 0n), 'input-unreadable', `cannot loop "${this.options.input}"`, 'Seeking is not supported by this input.');
     decoder.flushBuffers();
     this.flushed = false;
@@ -307,8 +309,9 @@ export class MediaSource implements FrameSource {
     this.converter[Symbol.dispose]();
     this.decoder?.freeContext();
     this.decoder = null;
-    this.packet?.free();
-    this.packet = null;
+    await this.reader?.settle();
+    this.reader?.free();
+    this.reader = null;
     this.avFrame?.free();
     this.avFrame = null;
     if (this.fmt) await this.fmt.closeInput();

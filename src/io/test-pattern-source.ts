@@ -1,4 +1,4 @@
-import { nowNs, sleepMs } from '../core/clock.ts';
+import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { frameIdBandHeight, writeFrameId } from '../core/frame-id.ts';
@@ -72,7 +72,7 @@ export class TestPatternSource implements FrameSource {
     const seq = this.seq++;
     const dueNs = this.startNs + (seq * 1e9) / this.fps;
     if (this.paced) {
-      await sleepMs((dueNs - nowNs()) / 1e6, this.stop.signal);
+      await sleepUntilNs(dueNs, this.stop.signal);
       if (this.stop.signal.aborted) return null;
     }
     const frame = this.pool.acquire();

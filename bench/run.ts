@@ -1,0 +1,29 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeThroughput } from './decode-throughput.ts';
+import { engineOverhead } from './engine-overhead.ts';
+import { liveLatency } from './live-latency.ts';
+
+const videos = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'testdata', 'videos');
+const only = process.argv.slice(2);
+const want = (name: string): boolean => only.length === 0 || only.includes(name);
+
+const sections: string[] = [`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`];
+if (want('engine')) {
+  sections.push(
+    await engineOverhead([
+      { label: 'desk_person_again.mkv', path: join(videos, 'desk_person_again.mkv') },
+      { label: 'facing_camera_720p.mp4', path: join(videos, 'facing_camera_720p.mp4') },
+    ]),
+  );
+}
+if (want('decode'))
+  sections.push(await decodeThroughput({ label: 'facing_camera_720p.mp4 (H.264 High, 1280x720)', path: join(videos, 'facing_camera_720p.mp4') }));
+if (want('live'))
+  sections.push(
+    await liveLatency([
+      { width: 640, height: 480 },
+      { width: 1280, height: 720 },
+    ]),
+  );
+process.stdout.write(`${sections.join('\n\n')}\n`);
