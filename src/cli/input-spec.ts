@@ -10,6 +10,8 @@ export interface InputRequest {
   fps?: number;
   durationS?: number;
   loop?: boolean;
+  /** Pace the input like a camera even in render mode (shows what queueing does to a live feed). */
+  realtime?: boolean;
 }
 
 const TESTSRC = /^testsrc(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/;
@@ -19,7 +21,7 @@ const TESTSRC = /^testsrc(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/;
  * anything else is a file or URL decoded by FFmpeg, paced like a camera in live mode.
  */
 export function createSource(req: InputRequest): FrameSource {
-  const live = req.mode === 'live';
+  const live = req.mode === 'live' || req.realtime === true;
   if (req.input.startsWith('testsrc')) {
     const m = TESTSRC.exec(req.input);
     if (!m) throw new FramewiseError('invalid-argument', `cannot read "${req.input}": write testsrc, testsrc:1280x720 or testsrc:1280x720@60`);

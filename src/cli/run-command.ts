@@ -23,6 +23,7 @@ Runs a pipeline and prints its latency stats.
   --fps N          frame rate of testsrc, or the rate a file is paced at
   --duration S     stop after S seconds of media (testsrc default 10)
   --loop           start a file over at its end (with --duration for soak runs)
+  --realtime       render mode: still pace the input like a camera (shows a queue building up)
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
   --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv) or URL (rtmp:// srt:// udp://)
@@ -37,6 +38,7 @@ export interface RunOptions {
   fps?: number;
   durationS?: number;
   loop: boolean;
+  realtime: boolean;
   deadlineMs?: number;
   concurrency?: number;
   output?: string;
@@ -65,6 +67,7 @@ export function parseRunArgs(args: string[]): RunOptions {
         fps: { type: 'string' },
         duration: { type: 'string' },
         loop: { type: 'boolean' },
+        realtime: { type: 'boolean' },
         'deadline-ms': { type: 'string' },
         concurrency: { type: 'string' },
         output: { type: 'string', short: 'o' },
@@ -91,6 +94,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       .filter(Boolean),
     mode,
     loop: v.loop ?? false,
+    realtime: v.realtime ?? false,
     json: v.json ?? false,
     ...(fps !== undefined ? { fps } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
@@ -111,6 +115,7 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     input: options.input,
     mode: options.mode,
     loop: options.loop,
+    realtime: options.realtime,
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
   });

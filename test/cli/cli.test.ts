@@ -44,6 +44,15 @@ test('framewise run chains effects, and testsrc frames keep their ids through an
   assert.equal(reader.results().readable, 30);
 });
 
+test('--realtime under the render policy shows a live feed queueing: nothing dropped, latency drifting up', () => {
+  const r = framewise('run', '--input', 'testsrc:320x240@30', '--effect', 'delay:50', '--duration', '3', '--mode', 'render', '--realtime', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const { stats } = JSON.parse(r.stdout) as { stats: PipelineStats };
+  assert.equal(stats.framesOut, 90);
+  assert.equal(stats.dropped, 0);
+  assert.ok(stats.driftMsPerS > 100, `drift ${stats.driftMsPerS} ms/s`);
+});
+
 test('user mistakes get one clear line and a usage exit code, no stack trace', () => {
   const cases: [string[], RegExp, number][] = [
     [['run', '--input', 'missing-file.mp4'], /input "missing-file.mp4" does not exist/, 1],

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { MediaSource } from '../../src/io/media-source.ts';
+import { repoPath, testdata } from '../helpers.ts';
+
+async function meanLumaOfFirstFrame(input: string): Promise<number> {
+  const source = new MediaSource({ input });
+  await source.open();
+  const frame = await source.read();
+  assert.ok(frame);
+  const y = frame.planes[0] as Uint8Array;
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += y[i] as number;
+  await source.close();
+  return sum / y.length;
+}
+
+test('the README custom-stage example runs and really inverts the picture', async () => {
+  const input = testdata('videos/desk_person_again.mkv');
+  const output = join(mkdtempSync(join(tmpdir(), 'framewise-example-')), 'inverted.webm');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', repoPath('examples/custom-stage.ts'), input, output], {
+    encoding: 'utf8',
+    cwd: repoPath('.'),
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\d+ frames, latency p95/);
+  const before = await meanLumaOfFirstFrame(input);
+  const after = await meanLumaOfFirstFrame(output);
+  assert.ok(Math.abs(after - (255 - before)) < 6, `mean luma ${before.toFixed(1)} -> ${after.toFixed(1)}`);
+});
