@@ -26,7 +26,7 @@ Runs a pipeline and prints its latency stats.
   --realtime       render mode: still pace the input like a camera (shows a queue building up)
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
-  --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv) or URL (rtmp:// srt:// udp://)
+  --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv .m3u8) or URL (rtmp:// srt:// udp://)
   --json           print the stats as JSON
 `;
 

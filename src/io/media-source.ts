@@ -71,6 +71,9 @@ export class MediaSource implements FrameSource {
   private closed = false;
   private ended = false;
   private framesDecoded = 0;
+  /** Why a network stream ended early (sender hung up, connection dropped), when it did. */
+  endReason: string | null = null;
+  private isNetwork = false;
   /** Packets the decoder rejected as corrupt (skipped). */
   decodeErrors = 0;
 
@@ -117,7 +120,8 @@ export class MediaSource implements FrameSource {
         `input "${input}" is ${par.width}x${par.height}, larger than the limit of ${maxPixels} pixels: downscale it first or raise maxPixels`,
       );
     }
-    this.paced = this.options.realtime === true || (scheme !== null && LIVE_SCHEMES.has(scheme));
+    this.isNetwork = scheme !== null && LIVE_SCHEMES.has(scheme);
+    this.paced = this.options.realtime === true || this.isNetwork;
     const decoder = new CodecContext();
     decoder.allocContext3(codec);
     check(
@@ -204,6 +208,11 @@ export class MediaSource implements FrameSource {
         await decoder.sendPacket(null);
         this.flushed = true;
         continue;
+      }
+      if (read < 0 && this.isNetwork && this.seq > 0) {
+        // A live stream whose sender hung up or dropped: the stream is over, not broken.
+        this.endReason = `stream ended: ${ffmpegReason(read)}`;
+        return null;
       }
       if (read < 0) {
         throw new FramewiseError(

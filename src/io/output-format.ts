@@ -22,6 +22,7 @@ const BY_EXTENSION: Record<string, { container: string; codec: VideoCodec }> = {
   '.webm': { container: 'webm', codec: 'vp8' },
   '.ts': { container: 'mpegts', codec: 'h264' },
   '.flv': { container: 'flv', codec: 'h264' },
+  '.m3u8': { container: 'hls', codec: 'h264' },
 };
 
 const BY_SCHEME: Record<string, { container: string; codec: VideoCodec }> = {

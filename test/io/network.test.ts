@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { live, Pipeline, render, sleepMs } from '../../src/core/index.ts';
+import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
+import { MediaSink } from '../../src/io/media-sink.ts';
+import { MediaSource } from '../../src/io/media-source.ts';
+import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
+
+/** A port free on loopback right now. */
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Send 3 s of test pattern to `outUrl` while a live pipeline reads `inUrl`; return what the reader saw. */
+async function streamThrough(inUrl: string, outUrl: string): Promise<{ ids: ReturnType<FrameIdSink['results']>; endReason: string | null }> {
+  const reader = new FrameIdSink();
+  const source = new MediaSource({ input: inUrl });
+  const receiver = new Pipeline({ source, sink: reader, policy: live({ deadlineMs: 1000 }) });
+  const received = receiver.run();
+  await sleepMs(300);
+  const sent = await new Pipeline({ source: new TestPatternSource({ durationS: 3 }), sink: new MediaSink({ output: outUrl }), policy: live() }).run();
+  assert.equal(sent.stats.framesOut, 90);
+  const stopper = setTimeout(() => receiver.stop(), 2000);
+  await received;
+  clearTimeout(stopper);
+  return { ids: reader.results(), endReason: source.endReason };
+}
+
+test('UDP (MPEG-TS) out and in on loopback: frame-ID codes arrive in order', async () => {
+  const port = await freePort();
+  const { ids } = await streamThrough(`udp://127.0.0.1:${port}?timeout=5000000`, `udp://127.0.0.1:${port}?pkt_size=1316`);
+  assert.ok(ids.readable >= 80, `${ids.readable} of 90 frames (the first ones precede the first keyframe)`);
+  assert.equal(ids.unreadable, 0);
+  assert.equal(ids.outOfOrder, 0);
+});
+
+test('SRT caller -> listener on loopback: frames arrive, and the sender hanging up ends the stream cleanly', async () => {
+  const port = await freePort();
+  const { ids, endReason } = await streamThrough(`srt://127.0.0.1:${port}?mode=listener`, `srt://127.0.0.1:${port}?mode=caller`);
+  assert.ok(ids.readable >= 80, `${ids.readable} of 90 frames`);
+  assert.equal(ids.outOfOrder, 0);
+  if (endReason !== null) assert.match(endReason, /^stream ended: /);
+});
+
+test('HLS over HTTP: a playlist written by MediaSink and served on loopback decodes with every id', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framewise-hls-'));
+  await new Pipeline({
+    source: new TestPatternSource({ durationS: 4, paced: false }),
+    sink: new MediaSink({ output: join(dir, 'live.m3u8') }),
+    policy: render(),
+  }).run();
+  const server = createServer((req, res) => {
+    readFile(join(dir, (req.url ?? '/').slice(1)))
+      .then((body) => res.end(body))
+      .catch(() => {
+        res.statusCode = 404;
+        res.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const reader = new FrameIdSink();
+    const { source } = await new Pipeline({ source: new MediaSource({ input: `http://127.0.0.1:${port}/live.m3u8` }), sink: reader, policy: render() }).run();
+    assert.match(source.description, /^hls h264 640x480/);
+    assert.deepEqual(reader.results(), { frames: 120, readable: 120, unreadable: 0, mismatched: 0, outOfOrder: 0 });
+  } finally {
+    server.close();
+  }
+});
+
+test('an unreachable stream URL fails with the URL and the reason', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    new MediaSource({ input: `http://127.0.0.1:${port}/nothing.m3u8` }).open(),
+    /cannot open input "http:\/\/127\.0\.0\.1:\d+\/nothing\.m3u8": .*Connection refused/,
+  );
+});
