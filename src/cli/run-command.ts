@@ -8,6 +8,7 @@ import { createEffect, listEffects } from '../effects/registry.ts';
 import { MediaSink } from '../io/media-sink.ts';
 import { formatStats } from './format-stats.ts';
 import { createSource } from './input-spec.ts';
+import { positiveNumber } from './numbers.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 /** Help for `framewise run`. */
@@ -43,13 +44,6 @@ export interface RunOptions {
   concurrency?: number;
   output?: string;
   json: boolean;
-}
-
-function positiveNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new FramewiseError('invalid-argument', `${flag} must be a positive number (got "${value}")`);
-  return n;
 }
 
 /** Parse `framewise run` arguments; throws FramewiseError('invalid-argument') with what to fix. */

@@ -10,6 +10,8 @@ export { Pipeline, type PipelineOptions, type PipelineResult } from './pipeline.
 export { frameBytes, isPixelFormat, PIXEL_FORMATS, type PixelFormat, type PlaneLayout, planeLayouts } from './pixel-format.ts';
 export { live, type LivePolicy, type Policy, render, type RenderPolicy, type StageErrorAction } from './policy.ts';
 export { runStage } from './run-stage.ts';
+export { PushSource } from './push-source.ts';
+export { CallbackSink } from './callback-sink.ts';
 export { type FrameSink, NullSink } from './sink.ts';
 export type { FrameSource, SourceInfo } from './source.ts';
 export type { Stage, StageContext } from './stage.ts';

@@ -16,6 +16,8 @@ export interface TestPatternOptions {
   format?: Extract<PixelFormat, 'i420' | 'rgba'>;
   /** Deliver frames at `fps` like a camera (default true); false delivers them as fast as they are read. */
   paced?: boolean;
+  /** Paint extra content on each frame before its code is burned in (the probe's beacon uses it). */
+  decorate?: (frame: Frame) => void;
 }
 
 /**
@@ -30,6 +32,7 @@ export class TestPatternSource implements FrameSource {
   private readonly format: 'i420' | 'rgba';
   private readonly paced: boolean;
   private readonly maxFrames: number;
+  private readonly decorate: ((frame: Frame) => void) | undefined;
   private readonly stop = new AbortController();
   private pool: FramePool | null = null;
   private background: Uint8Array[] = [];
@@ -42,6 +45,7 @@ export class TestPatternSource implements FrameSource {
     this.fps = options.fps ?? 30;
     this.format = options.format ?? 'i420';
     this.paced = options.paced ?? true;
+    this.decorate = options.decorate;
     const { width, height, fps } = this;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 64 || height < 64 || width % 2 || height % 2) {
       throw new FramewiseError('invalid-argument', `test pattern size ${width}x${height} is not usable: use even sizes of at least 64x64`);
@@ -141,6 +145,7 @@ export class TestPatternSource implements FrameSource {
         pv.fill(128, y * cw + (x0 >> 1), y * cw + ((x0 + box) >> 1));
       }
     }
+    this.decorate?.(frame);
     writeFrameId(frame, seq);
   }
 }

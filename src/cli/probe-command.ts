@@ -1,0 +1,129 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { FramewiseError } from '../core/errors.ts';
+import { renderReportHtml } from '../probe/report-html.ts';
+import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
+import { parseTarget, TARGET_FORMS } from '../probe/targets/parse-target.ts';
+import type { Category, VerdictThresholds } from '../probe/verdict.ts';
+import { positiveNumber } from './numbers.ts';
+
+/** Help for `framewise probe`. */
+export const PROBE_USAGE = `framewise probe <target> [options]
+
+Feeds the target what a camera would (frames with frame-ID codes and a beacon flash), measures what comes back,
+and says LIVE, NEAR-LIVE, GENERATION or INCONCLUSIVE with the numbers that decided it.
+
+Targets: ${TARGET_FORMS.join('  |  ')}
+
+  --fps N              camera rate (default 30)
+  --size WxH           stimulus size (default 640x480)
+  --warmup S           seconds sent before measuring (default 5)
+  --duration S         seconds of the sustain phase the verdict is based on (default 60)
+  --overload S         seconds at 1.25 x the rate afterwards (default 30; 0 skips)
+  --drain S            seconds to wait for late frames at the end (default 3)
+  --no-warm            skip the second start that measures the warm time to first frame
+  --live-p50-ms N      LIVE needs p50 latency <= N (default 500)
+  --live-p95-ms N      LIVE needs p95 latency <= N (default 1000)
+  --max-drift N        LIVE needs the drift's upper bound <= N ms/s (default 2)
+  --expect CATEGORY    exit with code 3 unless the verdict is CATEGORY (for CI gates)
+  --report FILE.html   write a self-contained HTML report with plots
+  --json               print the whole report as JSON
+`;
+
+const CATEGORIES: readonly Category[] = ['LIVE', 'NEAR-LIVE', 'GENERATION', 'INCONCLUSIVE'];
+
+/** Run `framewise probe`; returns the exit code (0, or 3 when --expect did not match). */
+export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        fps: { type: 'string' },
+        size: { type: 'string' },
+        warmup: { type: 'string' },
+        duration: { type: 'string' },
+        overload: { type: 'string' },
+        drain: { type: 'string' },
+        'no-warm': { type: 'boolean' },
+        'live-p50-ms': { type: 'string' },
+        'live-p95-ms': { type: 'string' },
+        'max-drift': { type: 'string' },
+        expect: { type: 'string' },
+        report: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${PROBE_USAGE}`);
+  }
+  const v = parsed.values;
+  const [spec, extra] = parsed.positionals;
+  if (!spec || extra !== undefined) throw new FramewiseError('invalid-argument', `name one target\n\n${PROBE_USAGE}`);
+  const size = v.size ? /^(\d+)x(\d+)$/.exec(v.size) : null;
+  if (v.size && !size) throw new FramewiseError('invalid-argument', `--size must look like 640x480 (got "${v.size}")`);
+  const expect = v.expect?.toUpperCase();
+  if (expect !== undefined && !CATEGORIES.includes(expect as Category))
+    throw new FramewiseError('invalid-argument', `--expect must be one of ${CATEGORIES.join(', ')}`);
+  const zeroOk = (flag: string, value: string | undefined): number | undefined => (value === '0' ? 0 : positiveNumber(flag, value));
+  const thresholds: Partial<VerdictThresholds> = {};
+  const p50 = positiveNumber('--live-p50-ms', v['live-p50-ms']);
+  const p95 = positiveNumber('--live-p95-ms', v['live-p95-ms']);
+  const drift = positiveNumber('--max-drift', v['max-drift']);
+  if (p50 !== undefined) thresholds.liveP50Ms = p50;
+  if (p95 !== undefined) thresholds.liveP95Ms = p95;
+  if (drift !== undefined) thresholds.maxDriftMsPerS = drift;
+  const target = parseTarget(spec);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  const showProgress = !v.json && io.stderr.isTTY === true;
+  let report: ProbeReport;
+  try {
+    const fps = positiveNumber('--fps', v.fps);
+    const warmupS = zeroOk('--warmup', v.warmup);
+    const sustainS = positiveNumber('--duration', v.duration);
+    const overloadS = zeroOk('--overload', v.overload);
+    const drainS = zeroOk('--drain', v.drain);
+    report = await runProbe(target, {
+      ...(fps !== undefined ? { fps } : {}),
+      ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+      ...(warmupS !== undefined ? { warmupS } : {}),
+      ...(sustainS !== undefined ? { sustainS } : {}),
+      ...(overloadS !== undefined ? { overloadS } : {}),
+      ...(drainS !== undefined ? { drainS } : {}),
+      measureWarm: v['no-warm'] !== true,
+      thresholds,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (showProgress)
+          io.stderr.write(
+            `\r${p.phase.padEnd(8)} ${p.elapsedS.toFixed(0).padStart(4)} s  sent ${p.sent}  back ${p.received}  latency ${p.lastLatencyMs === null ? '-' : `${p.lastLatencyMs.toFixed(0)} ms`}\x1b[K`,
+          );
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    if (showProgress) io.stderr.write('\r\x1b[K');
+  }
+  if (v.report) await writeFile(v.report, renderReportHtml(report));
+  if (v.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout.write(summarize(report, v.report));
+  return expect !== undefined && report.verdict.category !== expect ? 3 : 0;
+}
+
+function summarize(report: ProbeReport, reportPath: string | undefined): string {
+  const lines = [`${report.target}: ${report.verdict.category}`];
+  for (const reason of report.verdict.reasons) lines.push(`  - ${reason}`);
+  for (const flag of report.verdict.flags) lines.push(`  ! ${flag}`);
+  const s = report.setup;
+  lines.push(`  setup: ready ${s.readyMs} ms, first frame cold ${s.coldFirstFrameMs ?? '-'} ms, warm ${s.warmFirstFrameMs ?? '-'} ms`);
+  for (const p of report.phases) {
+    lines.push(
+      `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,
+    );
+  }
+  if (reportPath) lines.push(`  report: ${reportPath}`);
+  return `${lines.join('\n')}\n`;
+}

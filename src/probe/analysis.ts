@@ -1,0 +1,140 @@
+import { median, theilSenSlope } from '../core/trend.ts';
+import type { Arrival, ProbePhase, ProbeRecorder } from './recorder.ts';
+
+/** One second of output. */
+export interface ProbeWindow {
+  startS: number;
+  fps: number;
+  p50Ms: number | null;
+}
+
+/** What one phase measured. */
+export interface PhaseMetrics {
+  phase: ProbePhase;
+  targetFps: number;
+  durationS: number;
+  sent: number;
+  received: number;
+  /** Received frames matched to a sent frame (by id or beacon), as a fraction of received. */
+  identifiedFraction: number;
+  /** Sent frames that never came back although a later frame did: dropped (only meaningful when ids survive). */
+  lost: number;
+  latencyMs: { count: number; p50: number; p95: number; p99: number; max: number; mean: number };
+  /** Mean absolute change of latency between consecutive matched frames. */
+  jitterMs: number;
+  windows: ProbeWindow[];
+  medianFps: number;
+  /** Share of windows at or above 0.8 x the target rate. */
+  windowsAbove80: number;
+  /** Theil-Sen slope of per-second median latency, with a bootstrap 95 % interval. */
+  driftMsPerS: number;
+  driftCi: [number, number];
+  /** Median time between bursts when output arrives in bursts >= 4 frame periods apart; null when it flows. */
+  chunkPeriodS: number | null;
+  reorders: number;
+  duplicates: number;
+}
+
+const BOOTSTRAP_ROUNDS = 200;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Bootstrap 95 % interval of the Theil-Sen slope, resampling windows (deterministic seed). */
+export function driftInterval(xs: number[], ys: number[], rounds = BOOTSTRAP_ROUNDS): [number, number] {
+  if (xs.length < 3) return [0, 0];
+  let state = 12345;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const slopes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bx: number[] = [];
+    const by: number[] = [];
+    for (let i = 0; i < xs.length; i++) {
+      const k = Math.floor(next() * xs.length);
+      bx.push(xs[k] as number);
+      by.push(ys[k] as number);
+    }
+    slopes.push(theilSenSlope(bx, by));
+  }
+  slopes.sort((a, b) => a - b);
+  return [percentile(slopes, 2.5), percentile(slopes, 97.5)];
+}
+
+/** Bursts: arrivals separated by gaps of at least 4 frame periods; the median interval between burst starts. */
+export function chunkPeriod(arrivalsS: number[], fps: number): number | null {
+  if (arrivalsS.length < 4) return null;
+  const gap = 4 / fps;
+  const starts = [arrivalsS[0] as number];
+  for (let i = 1; i < arrivalsS.length; i++) if ((arrivalsS[i] as number) - (arrivalsS[i - 1] as number) >= gap) starts.push(arrivalsS[i] as number);
+  // Flowing output has few long gaps; bursts mean most frames share a burst with others.
+  if (starts.length < 3 || starts.length > arrivalsS.length / 2) return null;
+  const periods = starts.slice(1).map((s, i) => s - (starts[i] as number));
+  return median(periods);
+}
+
+/** Metrics of one phase: frames sent in [startNs, endNs) and what came back for them (and during them). */
+export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number, startNs: number, endNs: number): PhaseMetrics {
+  const durationS = (endNs - startNs) / 1e9;
+  let sent = 0;
+  let lost = 0;
+  for (let seq = 0; seq < rec.sentCount; seq++) {
+    if (rec.phaseOf(seq) !== phase) continue;
+    sent++;
+    if (seq < rec.maxReceivedId && !rec.wasReceived(seq)) lost++;
+  }
+  const during = rec.arrivals.filter((a) => a.arrivedNs >= startNs && a.arrivedNs < endNs);
+  const matched = rec.arrivals.filter((a): a is Arrival & { latencyMs: number } => a.phase === phase && a.latencyMs !== null);
+  const latencies = matched.map((a) => a.latencyMs).sort((a, b) => a - b);
+  const windowCount = Math.max(1, Math.floor(durationS));
+  const windows: ProbeWindow[] = [];
+  for (let w = 0; w < windowCount; w++) {
+    const from = startNs + w * 1e9;
+    const to = from + 1e9;
+    const inWindow = during.filter((a) => a.arrivedNs >= from && a.arrivedNs < to);
+    const lat = inWindow.filter((a) => a.latencyMs !== null).map((a) => a.latencyMs as number);
+    windows.push({ startS: w, fps: inWindow.length, p50Ms: lat.length > 0 ? round(median(lat)) : null });
+  }
+  const withLatency = windows.filter((w): w is ProbeWindow & { p50Ms: number } => w.p50Ms !== null);
+  const xs = withLatency.map((w) => w.startS);
+  const ys = withLatency.map((w) => w.p50Ms);
+  let jitter = 0;
+  for (let i = 1; i < matched.length; i++)
+    jitter += Math.abs((matched[i] as { latencyMs: number }).latencyMs - (matched[i - 1] as { latencyMs: number }).latencyMs);
+  const [lo, hi] = driftInterval(xs, ys);
+  return {
+    phase,
+    targetFps: fps,
+    durationS: round(durationS),
+    sent,
+    received: during.length,
+    identifiedFraction: during.length > 0 ? round(during.filter((a) => a.via !== null).length / during.length) : 0,
+    lost,
+    latencyMs: {
+      count: latencies.length,
+      p50: round(percentile(latencies, 50)),
+      p95: round(percentile(latencies, 95)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies.at(-1) ?? 0),
+      mean: round(latencies.length > 0 ? latencies.reduce((s, v) => s + v, 0) / latencies.length : 0),
+    },
+    jitterMs: round(matched.length > 1 ? jitter / (matched.length - 1) : 0),
+    windows,
+    medianFps: median(windows.map((w) => w.fps)),
+    windowsAbove80: round(windows.filter((w) => w.fps >= 0.8 * fps).length / windows.length),
+    driftMsPerS: round(theilSenSlope(xs, ys)),
+    driftCi: [round(lo), round(hi)],
+    chunkPeriodS: chunkPeriod(
+      during.map((a) => (a.arrivedNs - startNs) / 1e9),
+      fps,
+    ),
+    reorders: rec.reorders,
+    duplicates: rec.duplicates,
+  };
+}

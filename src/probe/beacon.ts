@@ -1,0 +1,79 @@
+import type { Frame } from '../core/frame.ts';
+import { frameIdBandHeight } from '../core/frame-id.ts';
+
+/**
+ * The event beacon: a short full-frame flash at pseudo-random 1.5-2.5 s intervals. A system that restyles the whole
+ * picture (and so destroys the frame-ID code) still shows a flash, so latency can be matched flash to flash.
+ */
+export class BeaconSchedule {
+  private readonly onsets: number[] = [];
+  private readonly litFrames: number;
+  private state: number;
+
+  constructor(
+    private readonly fps: number,
+    seed = 1,
+  ) {
+    this.litFrames = Math.max(2, Math.round(fps * 0.1));
+    this.state = seed >>> 0 || 1;
+  }
+
+  private random(): number {
+    // xorshift32: deterministic for a seed, so sender and report agree on the schedule.
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state / 2 ** 32;
+  }
+
+  private extendTo(seq: number): void {
+    while (this.onsets.length === 0 || (this.onsets.at(-1) as number) <= seq) {
+      const last = this.onsets.at(-1) ?? 0;
+      this.onsets.push(last + Math.round((1.5 + this.random()) * this.fps));
+    }
+  }
+
+  /** True when frame `seq` is part of a flash. */
+  isLit(seq: number): boolean {
+    this.extendTo(seq);
+    return this.onsets.some((onset) => seq >= onset && seq < onset + this.litFrames);
+  }
+
+  /** True when frame `seq` is the first frame of a flash. */
+  isOnset(seq: number): boolean {
+    this.extendTo(seq);
+    return this.onsets.includes(seq);
+  }
+}
+
+/** Paint the flash: the whole picture bright, except the code band (the id stays readable where it survives). */
+export function paintFlash(frame: Frame): void {
+  const band = frameIdBandHeight(frame.width);
+  const y = frame.planes[0] as Uint8Array;
+  const stride = frame.strides[0] as number;
+  if (frame.format === 'i420' || frame.format === 'nv12') {
+    y.fill(235, band * stride);
+    return;
+  }
+  y.fill(255, band * stride);
+}
+
+/** Mean brightness (luma 0-255) of a sparse grid below the code band. */
+export function brightness(frame: Frame): number {
+  const band = frameIdBandHeight(frame.width) + 2;
+  const p = frame.planes[0] as Uint8Array;
+  const stride = frame.strides[0] as number;
+  const bpp = frame.format === 'rgba' ? 4 : frame.format === 'rgb24' ? 3 : 1;
+  let sum = 0;
+  let n = 0;
+  for (let y = band; y < frame.height; y += 8) {
+    for (let x = 0; x < frame.width; x += 8) {
+      const o = y * stride + x * bpp;
+      sum += bpp === 1 ? (p[o] as number) : ((p[o] as number) * 77 + (p[o + 1] as number) * 150 + (p[o + 2] as number) * 29) >> 8;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}

@@ -1,0 +1,57 @@
+import { CallbackSink } from '../../core/callback-sink.ts';
+import { nowNs } from '../../core/clock.ts';
+import type { Frame } from '../../core/frame.ts';
+import { FramePool } from '../../core/frame-pool.ts';
+import { Pipeline } from '../../core/pipeline.ts';
+import { live } from '../../core/policy.ts';
+import { PushSource } from '../../core/push-source.ts';
+import type { Stage } from '../../core/stage.ts';
+import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
+
+/** `local:<effect>`: a Framewise live pipeline in this process, fed frame by frame. */
+export class LocalTarget implements StreamTarget {
+  readonly name: string;
+  private source: PushSource | null = null;
+  private pool: FramePool | null = null;
+  private pipeline: Pipeline | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly stages: Stage[],
+    private readonly deadlineMs = 1000,
+  ) {
+    this.name = `local:${stages.map((s) => s.name).join(',')}`;
+  }
+
+  get refused(): number {
+    return this.source?.overflowed ?? 0;
+  }
+
+  async open(info: StimulusInfo, onOutput: OutputHandler): Promise<void> {
+    this.pool = new FramePool({ width: info.width, height: info.height, format: 'i420' });
+    this.source = new PushSource({ width: info.width, height: info.height, format: 'i420', fps: info.fps, paced: true, description: 'probe stimulus' });
+    this.pipeline = new Pipeline({
+      source: this.source,
+      stages: this.stages,
+      sink: new CallbackSink((frame) => onOutput(frame, nowNs()), 'probe-return'),
+      policy: live({ deadlineMs: this.deadlineMs }),
+    });
+    this.running = this.pipeline.run().catch(() => undefined);
+  }
+
+  send(frame: Frame): void {
+    if (!this.source || !this.pool) return;
+    const copy = this.pool.acquire();
+    frame.planes.forEach((plane, i) => copy.planes[i]?.set(plane));
+    copy.seq = frame.seq;
+    copy.ptsUs = frame.ptsUs;
+    copy.captureNs = nowNs();
+    this.source.push(copy);
+  }
+
+  async close(): Promise<void> {
+    this.source?.end();
+    await this.pipeline?.close();
+    await this.running;
+  }
+}

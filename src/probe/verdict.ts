@@ -1,0 +1,116 @@
+import type { PhaseMetrics } from './analysis.ts';
+
+/** The category a system falls in. */
+export type Category = 'LIVE' | 'NEAR-LIVE' | 'GENERATION' | 'INCONCLUSIVE';
+
+/** Thresholds of the verdict; every one can be changed (`framewise scope` derives them from requirements). */
+export interface VerdictThresholds {
+  liveP50Ms: number;
+  liveP95Ms: number;
+  /** Upper bound of the drift interval a live system may have. */
+  maxDriftMsPerS: number;
+  liveWarmFirstFrameMs: number;
+  nearLiveP95Ms: number;
+  /** Chunk period from which output counts as chunked generation rather than a stream. */
+  nearLiveChunkS: number;
+  generationFirstFrameMs: number;
+  minIdentified: number;
+  minSamples: number;
+}
+
+/** Defaults from the product definition of live (see the README's Probe section). */
+export const DEFAULT_THRESHOLDS: VerdictThresholds = {
+  liveP50Ms: 500,
+  liveP95Ms: 1000,
+  maxDriftMsPerS: 2,
+  liveWarmFirstFrameMs: 3000,
+  nearLiveP95Ms: 10_000,
+  nearLiveChunkS: 0.5,
+  generationFirstFrameMs: 10_000,
+  minIdentified: 0.8,
+  minSamples: 20,
+};
+
+/** The decision and the numbers behind it. */
+export interface Verdict {
+  category: Category;
+  /** Plain-words reasons, each with the number that decided it. */
+  reasons: string[];
+  /** Remarks that do not change the category (low fps, chunked, overload behaviour). */
+  flags: string[];
+}
+
+/** Facts beside the sustain phase that the verdict uses. */
+export interface VerdictInputs {
+  sustain: PhaseMetrics;
+  warmFirstFrameMs: number | null;
+  /** For job APIs: whether any media came back before the job completed, and the real-time factor. */
+  job?: { streamedBeforeDone: boolean; realTimeFactor: number };
+}
+
+const ms = (n: number): string => `${Math.round(n)} ms`;
+
+/** Decide LIVE / NEAR-LIVE / GENERATION / INCONCLUSIVE from measured numbers. */
+export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRESHOLDS): Verdict {
+  const flags: string[] = [];
+  if (input.job) {
+    const { streamedBeforeDone, realTimeFactor } = input.job;
+    const reasons = [`real-time factor ${realTimeFactor.toFixed(2)} (time to a playable result / clip duration)`];
+    if (!streamedBeforeDone) reasons.push('no media came back before the job completed');
+    if (!streamedBeforeDone || realTimeFactor > 1) return { category: 'GENERATION', reasons, flags };
+    return { category: 'NEAR-LIVE', reasons: [...reasons, 'streams results, faster than real time'], flags };
+  }
+  const s = input.sustain;
+  const F = s.targetFps;
+  if (s.received === 0) return { category: 'INCONCLUSIVE', reasons: [`no frame came back in ${s.durationS} s of sending ${s.sent} frames`], flags };
+  if (s.identifiedFraction < t.minIdentified) {
+    return {
+      category: 'INCONCLUSIVE',
+      reasons: [`only ${(s.identifiedFraction * 100).toFixed(0)} % of returned frames could be matched (need ${t.minIdentified * 100} %)`],
+      flags,
+    };
+  }
+  if (s.latencyMs.count < t.minSamples)
+    return { category: 'INCONCLUSIVE', reasons: [`only ${s.latencyMs.count} latency samples (need ${t.minSamples})`], flags };
+
+  const [driftLo, driftHi] = s.driftCi;
+  const lossRate = s.sent > 0 ? s.lost / s.sent : 0;
+  const warm = input.warmFirstFrameMs;
+  if (s.medianFps < 0.95 * F || s.windowsAbove80 < 0.95)
+    flags.push(`low fps: median ${s.medianFps} of ${F} per second, ${(s.windowsAbove80 * 100).toFixed(0)} % of seconds at >= ${0.8 * F}`);
+  if (lossRate > 0.01) flags.push(`drops ${(lossRate * 100).toFixed(1)} % of frames`);
+
+  const generation: string[] = [];
+  if (warm !== null && warm > t.generationFirstFrameMs) generation.push(`warm first frame ${ms(warm)} > ${ms(t.generationFirstFrameMs)}`);
+  if (s.latencyMs.p95 > t.nearLiveP95Ms) generation.push(`p95 latency ${ms(s.latencyMs.p95)} > ${ms(t.nearLiveP95Ms)}`);
+  if (driftLo > t.maxDriftMsPerS && lossRate <= 0.01)
+    generation.push(
+      `latency grows ${s.driftMsPerS.toFixed(1)} ms every second (95 % interval ${driftLo.toFixed(1)} to ${driftHi.toFixed(1)}) without dropping frames: it queues`,
+    );
+  if (generation.length > 0) return { category: 'GENERATION', reasons: generation, flags };
+
+  const chunked = s.chunkPeriodS !== null;
+  if (chunked) flags.push(`chunked: output arrives in bursts every ${(s.chunkPeriodS as number).toFixed(2)} s`);
+  const live: string[] = [
+    `p50 latency ${ms(s.latencyMs.p50)} (<= ${ms(t.liveP50Ms)})`,
+    `p95 latency ${ms(s.latencyMs.p95)} (<= ${ms(t.liveP95Ms)})`,
+    `drift ${s.driftMsPerS.toFixed(2)} ms/s, upper bound ${driftHi.toFixed(2)} (<= ${t.maxDriftMsPerS})`,
+  ];
+  if (warm !== null) live.push(`warm first frame ${ms(warm)} (<= ${ms(t.liveWarmFirstFrameMs)})`);
+  const isLive =
+    s.latencyMs.p50 <= t.liveP50Ms &&
+    s.latencyMs.p95 <= t.liveP95Ms &&
+    driftHi <= t.maxDriftMsPerS &&
+    (warm === null || warm <= t.liveWarmFirstFrameMs) &&
+    !(chunked && (s.chunkPeriodS as number) >= t.nearLiveChunkS);
+  if (isLive) return { category: 'LIVE', reasons: live, flags };
+
+  const near: string[] = [];
+  if (s.latencyMs.p95 > t.liveP95Ms) near.push(`p95 latency ${ms(s.latencyMs.p95)} is above ${ms(t.liveP95Ms)} but within ${ms(t.nearLiveP95Ms)}`);
+  if (s.latencyMs.p50 > t.liveP50Ms) near.push(`p50 latency ${ms(s.latencyMs.p50)} is above ${ms(t.liveP50Ms)}`);
+  if (chunked && (s.chunkPeriodS as number) >= t.nearLiveChunkS)
+    near.push(`output comes in chunks every ${(s.chunkPeriodS as number).toFixed(2)} s (>= ${t.nearLiveChunkS} s)`);
+  if (driftHi > t.maxDriftMsPerS) near.push(`drift upper bound ${driftHi.toFixed(2)} ms/s is above ${t.maxDriftMsPerS}`);
+  if (warm !== null && warm > t.liveWarmFirstFrameMs) near.push(`warm first frame ${ms(warm)} is above ${ms(t.liveWarmFirstFrameMs)}`);
+  return { category: 'NEAR-LIVE', reasons: near, flags };
+}

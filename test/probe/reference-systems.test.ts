@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runProbe } from '../../src/probe/run-probe.ts';
+import { ExecTarget } from '../../src/probe/targets/exec-target.ts';
+import { parseTarget } from '../../src/probe/targets/parse-target.ts';
+import type { PhaseMetrics } from '../../src/probe/analysis.ts';
+import { repoPath } from '../helpers.ts';
+
+// Short phases keep the suite quick; the CLI defaults (5 s warm-up, 60 s sustain, 30 s overload) are longer.
+const SHORT = { warmupS: 1, sustainS: 8, overloadS: 0, drainS: 2 };
+const reference = (mode: string): ExecTarget => new ExecTarget(`"${process.execPath}" --import tsx "${repoPath('examples/reference/y4m-system.ts')}" ${mode}`);
+const sustainOf = (phases: PhaseMetrics[]): PhaseMetrics => phases.find((p) => p.phase === 'sustain') as PhaseMetrics;
+
+test('passthrough program: LIVE, a few ms, flat, every frame', async () => {
+  const r = await runProbe(reference('passthrough'), SHORT);
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
+  assert.ok(s.latencyMs.p95 < 50, `p95 ${s.latencyMs.p95}`);
+  assert.equal(s.lost, 0);
+  assert.equal(s.identifiedFraction, 1);
+  assert.ok(r.setup.warmFirstFrameMs !== null && r.setup.warmFirstFrameMs < 3000);
+});
+
+test('fixed 300 ms delay: LIVE with p50 near 300 ms', async () => {
+  const r = await runProbe(reference('delay 300'), SHORT);
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
+  assert.ok(Math.abs(s.latencyMs.p50 - 300) < 25, `p50 ${s.latencyMs.p50}`);
+});
+
+test('0.9 x rate with an unbounded queue: GENERATION by drift, nothing dropped', async () => {
+  const r = await runProbe(reference('queue 0.9'), SHORT);
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'GENERATION', r.verdict.reasons.join('; '));
+  assert.match(r.verdict.reasons.join(' '), /it queues/);
+  assert.ok(s.driftCi[0] > 50, `drift interval ${s.driftCi.join('..')}`);
+  assert.equal(s.lost, 0);
+});
+
+test('0.7 x rate, dropping what it cannot do: LIVE at native latency, flagged low fps', async () => {
+  const r = await runProbe(reference('drop 0.7'), SHORT);
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
+  assert.ok(
+    r.verdict.flags.some((f) => f.startsWith('low fps')),
+    r.verdict.flags.join('; '),
+  );
+  assert.ok(s.medianFps >= 18 && s.medianFps <= 23, `median fps ${s.medianFps}`);
+  assert.ok(s.lost > 0);
+});
+
+test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
+  const r = await runProbe(reference('chunk 1000'), SHORT);
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'NEAR-LIVE', r.verdict.reasons.join('; '));
+  assert.ok(s.chunkPeriodS !== null && Math.abs(s.chunkPeriodS - 1) < 0.1, `chunk period ${s.chunkPeriodS}`);
+});
+
+test('local:delay:300 in-process under the live policy: LIVE, p50 near 300 ms, and 1.25 x overload is measured', async () => {
+  const r = await runProbe(parseTarget('local:delay:300'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
+  assert.ok(Math.abs(s.latencyMs.p50 - 300) < 60, `p50 ${s.latencyMs.p50}`);
+  const overload = r.phases.find((p) => p.phase === 'overload');
+  assert.ok(overload && overload.targetFps === 37.5 && overload.sent === 113);
+});
+
+test('a program that is not a y4m filter: INCONCLUSIVE with nothing back, and a clear error for a bad target', async () => {
+  const r = await runProbe(new ExecTarget('cat > /dev/null'), { warmupS: 0, sustainS: 2, overloadS: 0, drainS: 0.5, measureWarm: false });
+  assert.equal(r.verdict.category, 'INCONCLUSIVE');
+  assert.match(r.verdict.reasons[0] ?? '', /no frame came back/);
+  assert.throws(() => parseTarget('carrier-pigeon:42'), /cannot probe "carrier-pigeon:42": use local:<effect>/);
+  assert.throws(() => parseTarget('local:'), /local: needs an effect/);
+});
