@@ -1,7 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
 import { renderReportHtml } from '../probe/report-html.ts';
+import { runJobProbe } from '../probe/run-job-probe.ts';
+import { type JobApiConfig, jobConfig, JOB_PRESETS } from '../probe/targets/job-api.ts';
 import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
 import { parseTarget, TARGET_FORMS } from '../probe/targets/parse-target.ts';
 import type { Category, VerdictThresholds } from '../probe/verdict.ts';
@@ -13,7 +15,7 @@ export const PROBE_USAGE = `framewise probe <target> [options]
 Feeds the target what a camera would (frames with frame-ID codes and a beacon flash), measures what comes back,
 and says LIVE, NEAR-LIVE, GENERATION or INCONCLUSIVE with the numbers that decided it.
 
-Targets: ${TARGET_FORMS.join('  |  ')}
+Targets: ${TARGET_FORMS.join('  |  ')}  |  job:<create URL of an HTTP job API>
 
   --fps N              camera rate (default 30)
   --size WxH           stimulus size (default 640x480)
@@ -25,6 +27,10 @@ Targets: ${TARGET_FORMS.join('  |  ')}
   --live-p50-ms N      LIVE needs p50 latency <= N (default 500)
   --live-p95-ms N      LIVE needs p95 latency <= N (default 1000)
   --max-drift N        LIVE needs the drift's upper bound <= N ms/s (default 2)
+  --job-preset NAME    job APIs: field mapping, ${Object.keys(JOB_PRESETS).join(' or ')} (default predictions)
+  --job-config FILE    job APIs: JSON with field overrides (idField, statusField, outputField, headers...)
+  --clip S             job APIs: seconds of stimulus per clip (default 5)
+  --jobs N             job APIs: clips submitted one after another, the first cold (default 3)
   --expect CATEGORY    exit with code 3 unless the verdict is CATEGORY (for CI gates)
   --report FILE.html   write a self-contained HTML report with plots
   --json               print the whole report as JSON
@@ -51,6 +57,10 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
         'live-p95-ms': { type: 'string' },
         'max-drift': { type: 'string' },
         expect: { type: 'string' },
+        'job-preset': { type: 'string' },
+        'job-config': { type: 'string' },
+        clip: { type: 'string' },
+        jobs: { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -74,13 +84,27 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
   if (p50 !== undefined) thresholds.liveP50Ms = p50;
   if (p95 !== undefined) thresholds.liveP95Ms = p95;
   if (drift !== undefined) thresholds.maxDriftMsPerS = drift;
-  const target = parseTarget(spec);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   const showProgress = !v.json && io.stderr.isTTY === true;
   let report: ProbeReport;
   try {
+    if (spec.startsWith('job:')) {
+      const overrides = v['job-config'] ? (JSON.parse(await readFile(v['job-config'], 'utf8')) as Partial<JobApiConfig>) : {};
+      const clipS = positiveNumber('--clip', v.clip);
+      const jobs = positiveNumber('--jobs', v.jobs);
+      const fps = positiveNumber('--fps', v.fps);
+      report = await runJobProbe(jobConfig(spec.slice('job:'.length), v['job-preset'], overrides), {
+        ...(clipS !== undefined ? { clipS } : {}),
+        ...(jobs !== undefined ? { jobs: Math.round(jobs) } : {}),
+        ...(fps !== undefined ? { fps } : {}),
+        ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+        signal: abort.signal,
+      });
+      return await finish(report, v, io, expect);
+    }
+    const target = parseTarget(spec);
     const fps = positiveNumber('--fps', v.fps);
     const warmupS = zeroOk('--warmup', v.warmup);
     const sustainS = positiveNumber('--duration', v.duration);
@@ -107,6 +131,15 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
     process.off('SIGINT', onSignal);
     if (showProgress) io.stderr.write('\r\x1b[K');
   }
+  return finish(report, v, io, expect);
+}
+
+async function finish(
+  report: ProbeReport,
+  v: { report?: string; json?: boolean },
+  io: { stdout: NodeJS.WriteStream },
+  expect: string | undefined,
+): Promise<number> {
   if (v.report) await writeFile(v.report, renderReportHtml(report));
   if (v.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(summarize(report, v.report));
@@ -119,6 +152,12 @@ function summarize(report: ProbeReport, reportPath: string | undefined): string 
   for (const flag of report.verdict.flags) lines.push(`  ! ${flag}`);
   const s = report.setup;
   lines.push(`  setup: ready ${s.readyMs} ms, first frame cold ${s.coldFirstFrameMs ?? '-'} ms, warm ${s.warmFirstFrameMs ?? '-'} ms`);
+  for (const j of report.job?.submissions ?? []) {
+    const states = j.states.map((st) => `${st.state}@${(st.atMs / 1000).toFixed(1)}s`).join(' -> ');
+    lines.push(
+      `  job ${j.index + 1}: ${j.error ?? `${states}, playable after ${((j.playableMs ?? 0) / 1000).toFixed(1)} s, real-time factor ${j.realTimeFactor}, ${j.framesIdentified}/${j.framesBack} frames identified`}`,
+    );
+  }
   for (const p of report.phases) {
     lines.push(
       `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,

@@ -35,9 +35,40 @@ function phaseRow(p: PhaseMetrics): string {
   return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
 }
 
-/** A self-contained HTML report: the verdict in plain words, the numbers that decided it, and the plots. */
-export function renderReportHtml(report: ProbeReport): string {
-  const v = report.verdict;
+function jobSection(report: ProbeReport): string {
+  const job = report.job;
+  if (!job) return '';
+  const rows = job.submissions.map((j) => {
+    const states = j.states.map((st) => `${st.state} at ${(st.atMs / 1000).toFixed(2)} s`).join(' → ');
+    const cells = [
+      `${j.index + 1}${j.index === 0 ? ' (cold)' : ''}`,
+      states || '-',
+      j.playableMs === null ? '-' : `${(j.playableMs / 1000).toFixed(2)} s`,
+      j.realTimeFactor === null ? '-' : j.realTimeFactor.toFixed(2),
+      `${j.framesIdentified}/${j.framesBack}`,
+      j.error ?? '',
+    ];
+    return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+  });
+  const chart = svgChart({
+    title: 'Real-time factor per submitted clip',
+    xLabel: 'submission',
+    yLabel: 'time to playable result / clip length',
+    series: [
+      {
+        label: 'real-time factor',
+        color: '#b91c1c',
+        kind: 'bars',
+        points: job.submissions.map((j) => [j.index + 1, j.realTimeFactor ?? 0] as [number, number]),
+      },
+    ],
+    rules: [{ y: 1, label: 'real time', color: '#15803d' }],
+  });
+  return `<h2>Jobs</h2><p>Each submission sent a ${job.clipDurationS} s clip (${job.clipFrames} frames with frame-ID codes) and followed the job's states until the result could be downloaded and played.</p>
+<table><tr><th>clip</th><th>states</th><th>playable after</th><th>real-time factor</th><th>frames identified</th><th>error</th></tr>${rows.join('')}</table>${chart}`;
+}
+
+function streamSection(report: ProbeReport): string {
   const sustain = report.phases.find((p) => p.phase === 'sustain');
   const byPhase = ['warmup', 'sustain', 'overload'].map((phase) => ({
     label: phase,
@@ -51,11 +82,12 @@ export function renderReportHtml(report: ProbeReport): string {
     .sort((a, b) => a - b);
   const cdf = sorted.map((l, i) => [l, ((i + 1) / sorted.length) * 100] as [number, number]);
   let offset = 0;
-  const fpsBars = report.phases.flatMap((p) => {
+  const fpsBars = report.phases.map((p) => {
     const bars = p.windows.map((w) => [offset + w.startS + 0.5, w.fps] as [number, number]);
     offset += p.windows.length;
-    return [{ label: `${p.phase} fps`, color: PHASE_COLORS[p.phase] as string, kind: 'bars' as const, points: bars }];
+    return { label: `${p.phase} fps`, color: PHASE_COLORS[p.phase] as string, kind: 'bars' as const, points: bars };
   });
+  const maxLatency = Math.max(1, ...report.samples.map((s) => s.latencyMs));
   const charts = [
     svgChart({
       title: 'Latency of every matched frame over time',
@@ -63,7 +95,7 @@ export function renderReportHtml(report: ProbeReport): string {
       yLabel: 'latency (ms)',
       series: byPhase,
       rules: [{ y: report.thresholds.liveP95Ms, label: `live p95 limit ${report.thresholds.liveP95Ms} ms`, color: '#b91c1c' }].filter(
-        (r) => r.y <= Math.max(...report.samples.map((s) => s.latencyMs), 1) * 3,
+        (r) => r.y <= maxLatency * 3,
       ),
     }),
     svgChart({
@@ -80,7 +112,21 @@ export function renderReportHtml(report: ProbeReport): string {
       rules: [{ y: report.stimulus.fps, label: `sent at ${report.stimulus.fps} fps`, color: '#111827' }],
     }),
   ];
+  return `<h2>Measurements</h2>
+<table><tr><th>phase</th><th>fps sent</th><th>length</th><th>sent</th><th>received</th><th>dropped</th><th>median fps</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>jitter ms</th><th>drift ms/s [95 %]</th><th>chunks</th><th>matched</th></tr>
+${report.phases.map(phaseRow).join('\n')}</table>
+<p class="muted">Latency counts from when each frame was due to be sent to when it came back, matched by the frame-ID code burned into its pixels (or by the beacon flash when the code did not survive). Drift is the Theil-Sen slope of per-second median latency; a live system stays near 0, a queue grows. ${sustain ? `The verdict uses the sustain phase (${sustain.durationS} s).` : ''}</p>
+${charts.join('\n')}`;
+}
+
+/** A self-contained HTML report: the verdict in plain words, the numbers that decided it, and the plots. */
+export function renderReportHtml(report: ProbeReport): string {
+  const v = report.verdict;
   const s = report.setup;
+  const setup =
+    report.kind === 'job'
+      ? `<li>job accepted after ${s.readyMs} ms</li><li>first result playable (cold): ${s.coldFirstFrameMs === null ? 'none' : `${(s.coldFirstFrameMs / 1000).toFixed(2)} s`}</li><li>first result playable (warm): ${s.warmFirstFrameMs === null ? 'not measured' : `${(s.warmFirstFrameMs / 1000).toFixed(2)} s`}</li>`
+      : `<li>ready after ${s.readyMs} ms</li><li>first frame back (cold start): ${s.coldFirstFrameMs === null ? 'none' : `${s.coldFirstFrameMs} ms`}</li><li>first frame back (warm start): ${s.warmFirstFrameMs === null ? 'not measured' : `${s.warmFirstFrameMs} ms`}</li>${report.refused > 0 ? `<li>${report.refused} frames could not be sent (the target's input was full)</li>` : ''}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Framewise probe: ${escapeHtml(report.target)} is ${v.category}</title>
 <style>
@@ -91,17 +137,13 @@ table{border-collapse:collapse;font-size:11px;margin:12px 0;width:100%} td,th{bo
 .muted{color:#6b7280;font-size:13px} li{margin:2px 0}
 </style></head><body>
 <h1>Probe of <code>${escapeHtml(report.target)}</code></h1>
-<div class="muted">${escapeHtml(report.startedAt)} · stimulus ${report.stimulus.width}x${report.stimulus.height} at ${report.stimulus.fps} fps with frame-ID codes and a beacon flash</div>
+<div class="muted">${escapeHtml(report.startedAt)} · stimulus ${report.stimulus.width}x${report.stimulus.height} at ${report.stimulus.fps} fps with frame-ID codes${report.kind === 'stream' ? ' and a beacon flash' : ''}</div>
 <div class="verdict">${v.category}</div>
 <p>${escapeHtml(MEANING[v.category])}</p>
 <h2>Why</h2><ul>${v.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 ${v.flags.length > 0 ? `<h2>Also</h2><ul>${v.flags.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : ''}
-<h2>Setup</h2><ul><li>ready after ${s.readyMs} ms</li><li>first frame back (cold start): ${s.coldFirstFrameMs === null ? 'none' : `${s.coldFirstFrameMs} ms`}</li><li>first frame back (warm start): ${s.warmFirstFrameMs === null ? 'not measured' : `${s.warmFirstFrameMs} ms`}</li>${report.refused > 0 ? `<li>${report.refused} frames could not be sent (the target's input was full)</li>` : ''}</ul>
-<h2>Measurements</h2>
-<table><tr><th>phase</th><th>fps sent</th><th>length</th><th>sent</th><th>received</th><th>dropped</th><th>median fps</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>jitter ms</th><th>drift ms/s [95 %]</th><th>chunks</th><th>matched</th></tr>
-${report.phases.map(phaseRow).join('\n')}</table>
-<p class="muted">Latency counts from when each frame was due to be sent to when it came back, matched by the frame-ID code burned into its pixels (or by the beacon flash when the code did not survive). Drift is the Theil-Sen slope of per-second median latency; a live system stays near 0, a queue grows. ${sustain ? `The verdict uses the sustain phase (${sustain.durationS} s).` : ''}</p>
-${charts.join('\n')}
+<h2>Setup</h2><ul>${setup}</ul>
+${report.kind === 'job' ? jobSection(report) : streamSection(report)}
 </body></html>
 `;
 }

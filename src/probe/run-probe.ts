@@ -3,6 +3,7 @@ import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { TestPatternSource } from '../io/test-pattern-source.ts';
 import { analysePhase, type PhaseMetrics } from './analysis.ts';
+import type { JobMeasurements } from './job-measurements.ts';
 import { BeaconSchedule, paintFlash } from './beacon.ts';
 import { type ProbePhase, ProbeRecorder } from './recorder.ts';
 import type { StimulusInfo, StreamTarget } from './targets/target.ts';
@@ -45,6 +46,8 @@ export interface LatencySample {
 
 /** Everything a probe run found. */
 export interface ProbeReport {
+  /** `stream`: frames in, frames out. `job`: clips submitted to an HTTP job API. */
+  kind: 'stream' | 'job';
   target: string;
   startedAt: string;
   stimulus: StimulusInfo;
@@ -54,6 +57,7 @@ export interface ProbeReport {
   thresholds: VerdictThresholds;
   samples: LatencySample[];
   refused: number;
+  job?: JobMeasurements;
 }
 
 const MAX_SAMPLES = 5000;
@@ -143,6 +147,7 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
   const matched = recorder.arrivals.filter((a) => a.latencyMs !== null && a.phase !== null);
   const step = Math.max(1, Math.ceil(matched.length / MAX_SAMPLES));
   return {
+    kind: 'stream',
     target: target.name,
     startedAt,
     stimulus: info,

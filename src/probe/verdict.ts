@@ -42,7 +42,8 @@ export interface Verdict {
 
 /** Facts beside the sustain phase that the verdict uses. */
 export interface VerdictInputs {
-  sustain: PhaseMetrics;
+  /** The sustain phase of a stream probe (absent for job APIs). */
+  sustain?: PhaseMetrics;
   warmFirstFrameMs: number | null;
   /** For job APIs: whether any media came back before the job completed, and the real-time factor. */
   job?: { streamedBeforeDone: boolean; realTimeFactor: number };
@@ -61,6 +62,7 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
     return { category: 'NEAR-LIVE', reasons: [...reasons, 'streams results, faster than real time'], flags };
   }
   const s = input.sustain;
+  if (!s) return { category: 'INCONCLUSIVE', reasons: ['nothing was measured'], flags };
   const F = s.targetFps;
   if (s.received === 0) return { category: 'INCONCLUSIVE', reasons: [`no frame came back in ${s.durationS} s of sending ${s.sent} frames`], flags };
   if (s.identifiedFraction < t.minIdentified) {

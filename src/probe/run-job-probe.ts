@@ -1,0 +1,178 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nowNs, sleepMs } from '../core/clock.ts';
+import { describeError, FramewiseError } from '../core/errors.ts';
+import { Pipeline } from '../core/pipeline.ts';
+import { render } from '../core/policy.ts';
+import { median } from '../core/trend.ts';
+import { FrameIdSink } from '../io/frame-id-sink.ts';
+import { MediaSink } from '../io/media-sink.ts';
+import { MediaSource } from '../io/media-source.ts';
+import { TestPatternSource } from '../io/test-pattern-source.ts';
+import type { JobMeasurements, JobSubmission } from './job-measurements.ts';
+import type { ProbeReport } from './run-probe.ts';
+import { type JobApiConfig, pick, place } from './targets/job-api.ts';
+import { decide, DEFAULT_THRESHOLDS } from './verdict.ts';
+
+/** How to probe a job API. */
+export interface JobProbeOptions {
+  /** Seconds of stimulus per clip (default 5). */
+  clipS?: number;
+  /** Clips submitted one after another; the first is the cold start (default 3). */
+  jobs?: number;
+  fps?: number;
+  width?: number;
+  height?: number;
+  /** Give up on one job after this long (default 600 s). */
+  timeoutS?: number;
+  signal?: AbortSignal;
+}
+
+async function json(response: Response, what: string): Promise<unknown> {
+  const text = await response.text();
+  if (!response.ok) throw new FramewiseError('input-unreadable', `${what}: HTTP ${response.status} ${text.slice(0, 200)}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new FramewiseError('input-unreadable', `${what}: the answer is not JSON (${text.slice(0, 80)})`);
+  }
+}
+
+function firstUrl(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return null;
+}
+
+/** Submit stimulus clips to an HTTP job API, follow every state change, download and check each result. */
+export async function runJobProbe(config: JobApiConfig, options: JobProbeOptions = {}): Promise<ProbeReport> {
+  const fps = options.fps ?? 30;
+  const clipS = options.clipS ?? 5;
+  const width = options.width ?? 640;
+  const height = options.height ?? 480;
+  const dir = await mkdtemp(join(tmpdir(), 'framewise-job-probe-'));
+  const startedAt = new Date().toISOString();
+  try {
+    const clipPath = join(dir, 'stimulus.mp4');
+    const made = await new Pipeline({
+      source: new TestPatternSource({ width, height, fps, durationS: clipS, paced: false }),
+      sink: new MediaSink({ output: clipPath, tuning: 'quality', bitrateKbps: 1500 }),
+      policy: render(),
+    }).run();
+    const clip = await readFile(clipPath);
+    const dataUri = `data:video/mp4;base64,${clip.toString('base64')}`;
+    const submissions: JobSubmission[] = [];
+    for (let index = 0; index < (options.jobs ?? 3) && !options.signal?.aborted; index++) {
+      submissions.push(await submitOne(config, dataUri, index, join(dir, `result-${index}.mp4`), clipS, options));
+    }
+    const done = submissions.filter((s) => s.realTimeFactor !== null);
+    const warm = done.filter((s) => s.index > 0);
+    const rtf = (warm.length > 0 ? warm : done).map((s) => s.realTimeFactor as number);
+    const job: JobMeasurements = { clipDurationS: clipS, clipFrames: made.stats.framesOut, submissions, realTimeFactor: rtf.length > 0 ? median(rtf) : null };
+    const streamedBeforeDone = submissions.some((s) => s.resultBeforeDone);
+    const verdict =
+      job.realTimeFactor === null
+        ? { category: 'INCONCLUSIVE' as const, reasons: [`no job completed: ${submissions.map((s) => s.error ?? 'unknown').join('; ')}`], flags: [] }
+        : decide({ warmFirstFrameMs: warm[0]?.playableMs ?? null, job: { streamedBeforeDone, realTimeFactor: job.realTimeFactor } });
+    return {
+      kind: 'job',
+      target: `job:${config.createUrl}`,
+      startedAt,
+      stimulus: { width, height, fps },
+      setup: { readyMs: submissions[0]?.acceptedMs ?? 0, coldFirstFrameMs: submissions[0]?.playableMs ?? null, warmFirstFrameMs: warm[0]?.playableMs ?? null },
+      phases: [],
+      verdict,
+      thresholds: DEFAULT_THRESHOLDS,
+      samples: [],
+      refused: 0,
+      job,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function submitOne(
+  config: JobApiConfig,
+  dataUri: string,
+  index: number,
+  resultPath: string,
+  clipS: number,
+  options: JobProbeOptions,
+): Promise<JobSubmission> {
+  const headers = { 'content-type': 'application/json', ...config.headers };
+  const t0 = nowNs();
+  const sinceMs = (): number => Math.round((nowNs() - t0) / 1e5) / 10;
+  const sub: JobSubmission = {
+    index,
+    states: [],
+    acceptedMs: 0,
+    doneMs: null,
+    playableMs: null,
+    realTimeFactor: null,
+    framesBack: 0,
+    framesIdentified: 0,
+    resultBeforeDone: false,
+    error: null,
+  };
+  try {
+    const body: Record<string, unknown> = { ...(config.extraBody ?? {}) };
+    place(body, config.inputField, dataUri);
+    const created = await json(
+      await fetch(config.createUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: options.signal ?? null }),
+      `creating a job at ${config.createUrl}`,
+    );
+    sub.acceptedMs = sinceMs();
+    const id = pick(created, config.idField);
+    if (typeof id !== 'string' && typeof id !== 'number')
+      throw new FramewiseError('input-unreadable', `the create answer has no "${config.idField}" (set the id field of the job config)`);
+    const statusUrl =
+      firstUrl(config.statusUrlField ? pick(created, config.statusUrlField) : undefined) ?? config.statusUrlTemplate?.replace('{id}', String(id));
+    if (!statusUrl)
+      throw new FramewiseError('input-unreadable', `no status URL: the create answer has no "${config.statusUrlField ?? ''}" and no template is set`);
+    const resultUrl = config.resultUrlField ? firstUrl(pick(created, config.resultUrlField)) : null;
+    let last = '';
+    let final: unknown = created;
+    for (;;) {
+      if (sinceMs() > (options.timeoutS ?? 600) * 1000)
+        throw new FramewiseError('timeout', `job ${String(id)} did not finish within ${options.timeoutS ?? 600} s (last state "${last}")`);
+      const status = await json(await fetch(new URL(statusUrl, config.createUrl), { headers, signal: options.signal ?? null }), `polling ${statusUrl}`);
+      const rawState = pick(status, config.statusField);
+      const state = typeof rawState === 'string' || typeof rawState === 'number' ? String(rawState) : JSON.stringify(rawState ?? '');
+      if (state !== last) {
+        sub.states.push({ state, atMs: sinceMs() });
+        last = state;
+      }
+      if (config.failedValues.includes(state))
+        throw new FramewiseError(
+          'stage-failed',
+          `job ${String(id)} ${state}: ${JSON.stringify(config.errorField ? pick(status, config.errorField) : status).slice(0, 200)}`,
+        );
+      if (!config.doneValues.includes(state) && firstUrl(pick(status, config.outputField))) sub.resultBeforeDone = true;
+      if (config.doneValues.includes(state)) {
+        final = status;
+        break;
+      }
+      await sleepMs(config.pollIntervalMs ?? 250, options.signal);
+    }
+    sub.doneMs = sinceMs();
+    const answer = resultUrl
+      ? await json(await fetch(new URL(resultUrl, config.createUrl), { headers, signal: options.signal ?? null }), `fetching the result from ${resultUrl}`)
+      : final;
+    const output = firstUrl(pick(answer, config.outputField));
+    if (!output) throw new FramewiseError('input-unreadable', `the finished job has no result at "${config.outputField}"`);
+    const media = await fetch(new URL(output, config.createUrl), { signal: options.signal ?? null });
+    if (!media.ok) throw new FramewiseError('input-unreadable', `downloading the result ${output}: HTTP ${media.status}`);
+    await writeFile(resultPath, Buffer.from(await media.arrayBuffer()));
+    sub.playableMs = sinceMs();
+    sub.realTimeFactor = Math.round((sub.playableMs / 1000 / clipS) * 1000) / 1000;
+    const reader = new FrameIdSink();
+    const back = await new Pipeline({ source: new MediaSource({ input: resultPath }), sink: reader, policy: render() }).run();
+    sub.framesBack = back.stats.framesOut;
+    sub.framesIdentified = reader.results().readable;
+  } catch (err) {
+    sub.error = describeError(err);
+  }
+  return sub;
+}
