@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { liveLatency } from './live-latency.ts';
+import { probeAccuracy } from './probe-accuracy.ts';
 
 const videos = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'testdata', 'videos');
 const only = process.argv.slice(2);
@@ -26,4 +27,5 @@ if (want('live'))
       { width: 1280, height: 720 },
     ]),
   );
+if (want('probe')) sections.push(await probeAccuracy());
 process.stdout.write(`${sections.join('\n\n')}\n`);

@@ -9,6 +9,8 @@ export interface VerdictThresholds {
   liveP95Ms: number;
   /** Upper bound of the drift interval a live system may have. */
   maxDriftMsPerS: number;
+  /** Lower bound of the drift interval from which a system that drops nothing is queueing (GENERATION). */
+  queueDriftMsPerS: number;
   liveWarmFirstFrameMs: number;
   nearLiveP95Ms: number;
   /** Chunk period from which output counts as chunked generation rather than a stream. */
@@ -23,6 +25,7 @@ export const DEFAULT_THRESHOLDS: VerdictThresholds = {
   liveP50Ms: 500,
   liveP95Ms: 1000,
   maxDriftMsPerS: 2,
+  queueDriftMsPerS: 2,
   liveWarmFirstFrameMs: 3000,
   nearLiveP95Ms: 10_000,
   nearLiveChunkS: 0.5,
@@ -85,7 +88,7 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
   const generation: string[] = [];
   if (warm !== null && warm > t.generationFirstFrameMs) generation.push(`warm first frame ${ms(warm)} > ${ms(t.generationFirstFrameMs)}`);
   if (s.latencyMs.p95 > t.nearLiveP95Ms) generation.push(`p95 latency ${ms(s.latencyMs.p95)} > ${ms(t.nearLiveP95Ms)}`);
-  if (driftLo > t.maxDriftMsPerS && lossRate <= 0.01)
+  if (driftLo > t.queueDriftMsPerS && lossRate <= 0.01)
     generation.push(
       `latency grows ${s.driftMsPerS.toFixed(1)} ms every second (95 % interval ${driftLo.toFixed(1)} to ${driftHi.toFixed(1)}) without dropping frames: it queues`,
     );

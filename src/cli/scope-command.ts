@@ -1,0 +1,121 @@
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { FramewiseError } from '../core/errors.ts';
+import { type Requirements, requirementsFor, type Scope, scope, USE_CASES, type UseCase } from '../probe/scope.ts';
+import { positiveNumber } from './numbers.ts';
+import { probeCommand } from './probe-command.ts';
+
+/** Help for `framewise scope`. */
+export const SCOPE_USAGE = `framewise scope [options]
+
+Turns product requirements into the category you need (LIVE, NEAR-LIVE or GENERATION), a glass-to-glass latency
+budget split per stage, and the probe thresholds to hold a system to. Asks for what is missing on a terminal.
+
+  --use-case NAME      ${Object.keys(USE_CASES).join(', ')}
+  --interactive yes|no does a person react to the output?
+  --budget-ms N        glass-to-glass budget
+  --fps N              camera rate
+  --size WxH           picture size (default 640x480)
+  --streams N          streams at once (default 1)
+  --session-min N      how long one stream runs
+  --network-ms N       one-way network time to the processing site (default 25)
+  --json               print the result as JSON
+  --target TARGET      then probe TARGET with these thresholds (any \`framewise probe\` target)
+  --probe-duration S   with --target: a quick probe of S seconds (1 s warm-up, no overload) instead of the full one
+`;
+
+type Io = { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+async function ask(io: Io): Promise<UseCase> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    const names = Object.keys(USE_CASES) as UseCase[];
+    names.forEach((name, i) => io.stdout.write(`  ${i + 1}. ${name.padEnd(18)} ${USE_CASES[name].summary}\n`));
+    const answer = (await rl.question('Which use case? (number or name) ')).trim();
+    const picked = names[Number(answer) - 1] ?? names.find((n) => n === answer);
+    if (!picked) throw new FramewiseError('invalid-argument', `"${answer}" is not one of the use cases`);
+    return picked;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Run `framewise scope`; returns the exit code. */
+export async function scopeCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        'use-case': { type: 'string' },
+        interactive: { type: 'string' },
+        'budget-ms': { type: 'string' },
+        fps: { type: 'string' },
+        size: { type: 'string' },
+        streams: { type: 'string' },
+        'session-min': { type: 'string' },
+        'network-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        target: { type: 'string' },
+        'probe-duration': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${SCOPE_USAGE}`);
+  }
+  const v = parsed.values;
+  let useCase = v['use-case'] as UseCase | undefined;
+  if (useCase === undefined) {
+    if (io.stdin.isTTY !== true)
+      throw new FramewiseError('invalid-argument', `--use-case is required when not on a terminal: ${Object.keys(USE_CASES).join(', ')}`);
+    useCase = await ask(io);
+  }
+  if (v.interactive !== undefined && v.interactive !== 'yes' && v.interactive !== 'no')
+    throw new FramewiseError('invalid-argument', '--interactive must be yes or no');
+  const size = v.size ? /^(\d+)x(\d+)$/.exec(v.size) : null;
+  if (v.size && !size) throw new FramewiseError('invalid-argument', `--size must look like 1280x720 (got "${v.size}")`);
+  const sessionMin = positiveNumber('--session-min', v['session-min']);
+  const networkMs = v['network-ms'] === '0' ? 0 : positiveNumber('--network-ms', v['network-ms']);
+  const explicit: Partial<Requirements> = {
+    ...(v.interactive !== undefined ? { interactive: v.interactive === 'yes' } : {}),
+    ...(v['budget-ms'] !== undefined ? { budgetMs: positiveNumber('--budget-ms', v['budget-ms']) as number } : {}),
+    ...(v.fps !== undefined ? { fps: positiveNumber('--fps', v.fps) as number } : {}),
+    ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+    ...(v.streams !== undefined ? { streams: positiveNumber('--streams', v.streams) as number } : {}),
+    ...(sessionMin !== undefined ? { sessionS: sessionMin * 60 } : {}),
+    ...(networkMs !== undefined ? { networkMs } : {}),
+  };
+  const result = scope(requirementsFor(useCase, explicit));
+  if (v.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else io.stdout.write(formatScope(result));
+  if (!v.target) return 0;
+  const r = result.requirements;
+  const t = result.thresholds;
+  const quickS = positiveNumber('--probe-duration', v['probe-duration']);
+  const length = quickS === undefined ? ['--duration', String(result.probeSustainS)] : ['--duration', String(quickS), '--warmup', '1', '--overload', '0'];
+  const probeArgs = [v.target, '--fps', String(r.fps), '--size', `${r.width}x${r.height}`, ...length, '--expect', result.category];
+  if (t.liveP95Ms !== undefined) probeArgs.push('--live-p95-ms', String(t.liveP95Ms));
+  if (t.liveP50Ms !== undefined) probeArgs.push('--live-p50-ms', String(t.liveP50Ms));
+  if (t.maxDriftMsPerS !== undefined) probeArgs.push('--max-drift', String(t.maxDriftMsPerS));
+  io.stderr.write(`framewise: probing ${v.target} with these thresholds: framewise probe ${probeArgs.join(' ')}\n`);
+  return probeCommand(probeArgs, io);
+}
+
+/** The scope as a short text. */
+export function formatScope(s: Scope): string {
+  const r = s.requirements;
+  const lines = [
+    `${r.useCase}: you need ${s.category}`,
+    `  because ${s.why}.`,
+    `  ${r.width}x${r.height} at ${r.fps} fps, ${r.streams} stream(s) of ${Math.round(r.sessionS / 60)} min: ${s.throughputFps} frames/s to process in all`,
+    '',
+    `  glass-to-glass budget ${r.budgetMs} ms:`,
+    ...s.budget.map((b) => `    ${b.stage.padEnd(14)} ${String(b.ms).padStart(8)} ms  ${b.note}`),
+    '',
+    `  probe with: ${Object.entries(s.thresholds)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ')}${Object.keys(s.thresholds).length === 0 ? 'the default thresholds' : ''}; sustain ${s.probeSustainS} s`,
+    ...s.warnings.map((w) => `  ! ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
