@@ -78,10 +78,10 @@ export async function scopeCommand(args: string[], io: Io): Promise<number> {
   const networkMs = v['network-ms'] === '0' ? 0 : positiveNumber('--network-ms', v['network-ms']);
   const explicit: Partial<Requirements> = {
     ...(v.interactive !== undefined ? { interactive: v.interactive === 'yes' } : {}),
-    ...(v['budget-ms'] !== undefined ? { budgetMs: positiveNumber('--budget-ms', v['budget-ms']) as number } : {}),
-    ...(v.fps !== undefined ? { fps: positiveNumber('--fps', v.fps) as number } : {}),
+    ...(v['budget-ms'] !== undefined ? { budgetMs: positiveNumber('--budget-ms', v['budget-ms']) } : {}),
+    ...(v.fps !== undefined ? { fps: positiveNumber('--fps', v.fps) } : {}),
     ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
-    ...(v.streams !== undefined ? { streams: positiveNumber('--streams', v.streams) as number } : {}),
+    ...(v.streams !== undefined ? { streams: positiveNumber('--streams', v.streams) } : {}),
     ...(sessionMin !== undefined ? { sessionS: sessionMin * 60 } : {}),
     ...(networkMs !== undefined ? { networkMs } : {}),
   };
