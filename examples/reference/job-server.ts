@@ -41,6 +41,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startJobServer(options: { rtf: number; port?: number }): Promise<{ url: string; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'framewise-job-server-'));
   const jobs = new Map<string, Job>();
+  const inFlight = new Set<Promise<void>>();
   let next = 1;
   let base = '';
 
@@ -62,10 +63,12 @@ export async function startJobServer(options: { rtf: number; port?: number }): P
   const create = (video: unknown): Job => {
     const job: Job = { id: `job${next++}`, state: 'starting', readyAtMs: Number.POSITIVE_INFINITY };
     jobs.set(job.id, job);
-    work(job, String(video)).catch((err: unknown) => {
+    const task = work(job, String(video)).catch((err: unknown) => {
       job.state = 'failed';
       job.error = err instanceof Error ? err.message : String(err);
     });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
     return job;
   };
   const current = (job: Job): Job['state'] => (job.state === 'processing' && performance.now() >= job.readyAtMs ? 'succeeded' : job.state);
@@ -105,6 +108,7 @@ export async function startJobServer(options: { rtf: number; port?: number }): P
     url: base,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(inFlight);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -26,9 +26,9 @@ export interface PhaseMetrics {
   medianFps: number;
   /** Share of windows at or above 0.8 x the target rate. */
   windowsAbove80: number;
-  /** Theil-Sen slope of per-second median latency, with a bootstrap 95 % interval. */
+  /** Theil-Sen slope of per-second median latency, with a bootstrap 95 % interval (null with under 3 windows). */
   driftMsPerS: number;
-  driftCi: [number, number];
+  driftCi: [number, number] | null;
   /** Median time between bursts when output arrives in bursts >= 4 frame periods apart; null when it flows. */
   chunkPeriodS: number | null;
   reorders: number;
@@ -44,9 +44,9 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Bootstrap 95 % interval of the Theil-Sen slope, resampling windows (deterministic seed). */
-export function driftInterval(xs: number[], ys: number[], rounds = BOOTSTRAP_ROUNDS): [number, number] {
-  if (xs.length < 3) return [0, 0];
+/** Bootstrap 95 % interval of the Theil-Sen slope, resampling windows (deterministic seed); null under 3 points. */
+export function driftInterval(xs: number[], ys: number[], rounds = BOOTSTRAP_ROUNDS): [number, number] | null {
+  if (xs.length < 3) return null;
   let state = 12345;
   const next = (): number => {
     state = (state * 1103515245 + 12345) % 2 ** 31;
@@ -107,7 +107,7 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
   let jitter = 0;
   for (let i = 1; i < matched.length; i++)
     jitter += Math.abs((matched[i] as { latencyMs: number }).latencyMs - (matched[i - 1] as { latencyMs: number }).latencyMs);
-  const [lo, hi] = driftInterval(xs, ys);
+  const ci = driftInterval(xs, ys);
   return {
     phase,
     targetFps: fps,
@@ -129,7 +129,7 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
     medianFps: median(windows.map((w) => w.fps)),
     windowsAbove80: round(windows.filter((w) => w.fps >= 0.8 * fps).length / windows.length),
     driftMsPerS: round(theilSenSlope(xs, ys)),
-    driftCi: [round(lo), round(hi)],
+    driftCi: ci ? [round(ci[0]), round(ci[1])] : null,
     chunkPeriodS: chunkPeriod(
       during.map((a) => (a.arrivedNs - startNs) / 1e9),
       fps,

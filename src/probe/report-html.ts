@@ -28,7 +28,7 @@ function phaseRow(p: PhaseMetrics): string {
     `${p.latencyMs.p95.toFixed(1)}`,
     `${p.latencyMs.p99.toFixed(1)}`,
     `${p.jitterMs.toFixed(1)}`,
-    `${p.driftMsPerS.toFixed(2)} [${p.driftCi[0].toFixed(2)}, ${p.driftCi[1].toFixed(2)}]`,
+    p.driftCi ? `${p.driftMsPerS.toFixed(2)} [${p.driftCi[0].toFixed(2)}, ${p.driftCi[1].toFixed(2)}]` : `${p.driftMsPerS.toFixed(2)} [too short]`,
     p.chunkPeriodS === null ? '-' : `${p.chunkPeriodS.toFixed(2)} s`,
     `${(p.identifiedFraction * 100).toFixed(0)} %`,
   ];

@@ -82,7 +82,8 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
     { phase: 'sustain', seconds: options.sustainS ?? 60, fps: info.fps },
     { phase: 'overload', seconds: options.overloadS ?? 30, fps: info.fps * 1.25 },
   ];
-  if (plan[1] && plan[1].seconds < 2) throw new FramewiseError('invalid-argument', 'the sustain phase needs at least 2 s');
+  if (plan[1] && plan[1].seconds < 3)
+    throw new FramewiseError('invalid-argument', 'the sustain phase needs at least 3 s (drift is measured over one-second windows)');
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const beacon = new BeaconSchedule(info.fps, options.seed ?? 1);
   const recorder = new ProbeRecorder(beacon);

@@ -78,6 +78,7 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
   if (s.latencyMs.count < t.minSamples)
     return { category: 'INCONCLUSIVE', reasons: [`only ${s.latencyMs.count} latency samples (need ${t.minSamples})`], flags };
 
+  if (!s.driftCi) return { category: 'INCONCLUSIVE', reasons: [`only ${s.windows.length} one-second windows: drift needs at least 3 (probe longer)`], flags };
   const [driftLo, driftHi] = s.driftCi;
   const lossRate = s.sent > 0 ? s.lost / s.sent : 0;
   const warm = input.warmFirstFrameMs;

@@ -33,7 +33,7 @@ test('0.9 x rate with an unbounded queue: GENERATION by drift, nothing dropped',
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'GENERATION', r.verdict.reasons.join('; '));
   assert.match(r.verdict.reasons.join(' '), /it queues/);
-  assert.ok(s.driftCi[0] > 50, `drift interval ${s.driftCi.join('..')}`);
+  assert.ok(s.driftCi !== null && s.driftCi[0] > 50, `drift interval ${String(s.driftCi)}`);
   assert.equal(s.lost, 0);
 });
 
@@ -56,17 +56,18 @@ test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
   assert.ok(s.chunkPeriodS !== null && Math.abs(s.chunkPeriodS - 1) < 0.1, `chunk period ${s.chunkPeriodS}`);
 });
 
-test('local:delay:300 in-process under the live policy: LIVE, p50 near 300 ms, and 1.25 x overload is measured', async () => {
-  const r = await runProbe(parseTarget('local:delay:300'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
+test('local:delay:20 in-process under the live policy: LIVE, p50 near 20 ms, and 1.25 x overload is measured', async () => {
+  const r = await runProbe(parseTarget('local:delay:20'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
-  assert.ok(Math.abs(s.latencyMs.p50 - 300) < 60, `p50 ${s.latencyMs.p50}`);
+  assert.ok(Math.abs(s.latencyMs.p50 - 20) < 5, `p50 ${s.latencyMs.p50}`);
+  assert.equal(s.lost, 0);
   const overload = r.phases.find((p) => p.phase === 'overload');
   assert.ok(overload && overload.targetFps === 37.5 && overload.sent === 113);
 });
 
 test('a program that is not a y4m filter: INCONCLUSIVE with nothing back, and a clear error for a bad target', async () => {
-  const r = await runProbe(new ExecTarget('cat > /dev/null'), { warmupS: 0, sustainS: 2, overloadS: 0, drainS: 0.5, measureWarm: false });
+  const r = await runProbe(new ExecTarget('cat > /dev/null'), { warmupS: 0, sustainS: 3, overloadS: 0, drainS: 0.5, measureWarm: false });
   assert.equal(r.verdict.category, 'INCONCLUSIVE');
   assert.match(r.verdict.reasons[0] ?? '', /no frame came back/);
   assert.throws(() => parseTarget('carrier-pigeon:42'), /cannot probe "carrier-pigeon:42": use local:<effect>/);

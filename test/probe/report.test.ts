@@ -50,7 +50,7 @@ test('framewise probe writes JSON and a self-contained HTML report, and --expect
     '--warmup',
     '0',
     '--duration',
-    '2',
+    '3',
     '--overload',
     '0',
     '--drain',
@@ -68,7 +68,7 @@ test('framewise probe refuses bad arguments with one line', () => {
     [['probe'], /name one target/],
     [['probe', 'local:passthrough', '--size', 'big'], /--size must look like 640x480/],
     [['probe', 'local:passthrough', '--expect', 'FAST'], /--expect must be one of LIVE, NEAR-LIVE, GENERATION, INCONCLUSIVE/],
-    [['probe', 'local:passthrough', '--duration', '1'], /the sustain phase needs at least 2 s/],
+    [['probe', 'local:passthrough', '--duration', '2'], /the sustain phase needs at least 3 s/],
     [['probe', 'local:sparkle'], /unknown effect "sparkle"/],
   ];
   for (const [args, message] of cases) {
