@@ -5,6 +5,7 @@ import { runProbe } from '../src/probe/run-probe.ts';
 import { ExecTarget } from '../src/probe/targets/exec-target.ts';
 import { parseTarget } from '../src/probe/targets/parse-target.ts';
 import type { StreamTarget } from '../src/probe/targets/target.ts';
+import { startWsEcho } from '../examples/reference/ws-system.ts';
 import { table } from './stats-util.ts';
 
 const SUSTAIN_S = 15;
@@ -21,9 +22,15 @@ export async function probeAccuracy(): Promise<string> {
   const floors: (string | number)[][] = [];
   const local = await sustain(parseTarget('local:passthrough'));
   const pipe = await sustain(exec('passthrough'));
+  const echo = await startWsEcho({ delayMs: 0 });
+  const wsJpeg = await sustain(parseTarget(echo.url));
+  const wsRaw = await sustain(parseTarget(echo.url.replace('ws://', 'ws+raw://')));
+  await echo.close();
   for (const [name, m] of [
     ['local:passthrough (in-process pipeline)', local],
     ['exec: y4m passthrough program (stdin/stdout pipes)', pipe],
+    ['ws:// echo, JPEG per message (encode + decode included)', wsJpeg],
+    ['ws+raw:// echo, raw I420 per message', wsRaw],
   ] as const) {
     floors.push([name, m.latencyMs.p50.toFixed(2), m.latencyMs.p95.toFixed(2), m.latencyMs.p99.toFixed(2), m.lost]);
   }

@@ -1,0 +1,178 @@
+import WebSocket from 'ws';
+import { nowNs } from '../../core/clock.ts';
+import { describeError, FramewiseError } from '../../core/errors.ts';
+import type { Frame } from '../../core/frame.ts';
+import { FramePool } from '../../core/frame-pool.ts';
+import { JpegDecoder, JpegEncoder } from '../../io/jpeg-codec.ts';
+import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
+
+/** How frames travel in WebSocket messages. */
+export type WsFrameFormat = 'jpeg' | 'raw';
+
+/** The 12-byte header of a `raw` message: "FWF1", then width and height as little-endian u32, then I420 bytes. */
+export const RAW_MAGIC = 'FWF1';
+
+/** Frames being encoded or queued on the socket before further ones are refused (a camera never waits). */
+const MAX_PENDING = 3;
+
+/** One `raw` message for an I420 frame. */
+export function rawMessage(frame: Frame): Buffer {
+  const header = Buffer.alloc(12);
+  header.write(RAW_MAGIC, 0, 'latin1');
+  header.writeUInt32LE(frame.width, 4);
+  header.writeUInt32LE(frame.height, 8);
+  return Buffer.concat([header, ...frame.planes]);
+}
+
+/**
+ * `ws://` / `wss://`: one binary message per frame each way, as JPEG images (default, like hosted realtime image
+ * APIs) or `raw` I420 with a 12-byte header. Text messages from the server are kept as diagnostics.
+ */
+export class WebSocketTarget implements StreamTarget {
+  readonly name: string;
+  private socket: WebSocket | null = null;
+  private encoder: JpegEncoder | null = null;
+  private decoder: JpegDecoder | null = null;
+  private rawPool: FramePool | null = null;
+  private sendPool: FramePool | null = null;
+  private encoding: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private decoding: Promise<void> = Promise.resolve();
+  refused = 0;
+  /** The last text message the server sent (often an error or status). */
+  lastText: string | null = null;
+  /** Messages that could not be read as frames. */
+  badMessages = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly format: WsFrameFormat = 'jpeg',
+    private readonly options: { headers?: Record<string, string>; connectTimeoutMs?: number } = {},
+  ) {
+    this.name = `${url} (${format})`;
+  }
+
+  async open(_info: StimulusInfo, onOutput: OutputHandler): Promise<void> {
+    this.pending = 0;
+    this.encoder = this.format === 'jpeg' ? new JpegEncoder() : null;
+    this.decoder = this.format === 'jpeg' ? new JpegDecoder() : null;
+    const socket = new WebSocket(this.url, { headers: this.options.headers ?? {} });
+    this.socket = socket;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const arrivedNs = nowNs();
+      if (!isBinary) {
+        this.lastText = data.toString('utf8').slice(0, 500);
+        return;
+      }
+      // Decode in arrival order; the arrival time is taken before decoding.
+      this.decoding = this.decoding.then(async () => {
+        try {
+          const frame = await this.toFrame(data);
+          onOutput(frame, arrivedNs);
+          frame.release();
+        } catch {
+          this.badMessages++;
+        }
+      });
+    });
+    const limitMs = this.options.connectTimeoutMs ?? 10_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        reject(new FramewiseError('timeout', `no WebSocket connection to ${this.url} within ${limitMs} ms`));
+      }, limitMs);
+      socket.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new FramewiseError('input-unreadable', `cannot connect to ${this.url}: ${describeError(err)}`));
+      });
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private async toFrame(data: Buffer): Promise<Frame> {
+    if (this.decoder) return this.decoder.decode(data);
+    if (data.length < 12 || data.subarray(0, 4).toString('latin1') !== RAW_MAGIC) throw new FramewiseError('input-unreadable', 'not a raw frame message');
+    const width = data.readUInt32LE(4);
+    const height = data.readUInt32LE(8);
+    if (!this.rawPool || this.rawPool.width !== width || this.rawPool.height !== height) this.rawPool = new FramePool({ width, height, format: 'i420' });
+    const frame = this.rawPool.acquire();
+    let offset = 12;
+    for (const plane of frame.planes) {
+      if (offset + plane.byteLength > data.length) {
+        frame.release();
+        throw new FramewiseError('input-unreadable', 'raw frame message is shorter than its size says');
+      }
+      plane.set(data.subarray(offset, offset + plane.byteLength));
+      offset += plane.byteLength;
+    }
+    return frame;
+  }
+
+  send(frame: Frame): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (this.pending >= MAX_PENDING || socket.bufferedAmount > MAX_PENDING * frame.width * frame.height * 2) {
+      this.refused++;
+      return;
+    }
+    if (!this.encoder) {
+      socket.send(rawMessage(frame));
+      return;
+    }
+    const encoder = this.encoder;
+    this.pending++;
+    // Encodes run one after another (the encoder reuses its picture); the caller's frame is copied now.
+    const copy = this.copyOf(frame);
+    this.encoding = this.encoding
+      .then(async () => {
+        const image = await encoder.encode(copy);
+        if (socket.readyState === WebSocket.OPEN) socket.send(image);
+      })
+      .catch(() => {
+        this.refused++;
+      })
+      .finally(() => {
+        copy.release();
+        this.pending--;
+      });
+  }
+
+  private copyOf(frame: Frame): Frame {
+    if (!this.sendPool || this.sendPool.width !== frame.width || this.sendPool.height !== frame.height) {
+      this.sendPool = new FramePool({ width: frame.width, height: frame.height, format: frame.format });
+    }
+    const copy = this.sendPool.acquire();
+    frame.planes.forEach((plane, i) => copy.planes[i]?.set(plane));
+    copy.seq = frame.seq;
+    return copy;
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, 1000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.close();
+      });
+    }
+    await this.encoding;
+    await this.decoding;
+    this.encoder?.[Symbol.dispose]();
+    this.decoder?.[Symbol.dispose]();
+    this.encoder = null;
+    this.decoder = null;
+  }
+}
