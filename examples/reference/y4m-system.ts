@@ -5,6 +5,8 @@
 //   queue <factor>     works at factor x the input rate, queueing what it cannot do -> GENERATION (drift)
 //   drop <factor>      works at factor x the input rate, dropping what it cannot do -> LIVE, flagged low fps
 //   chunk <ms>         collects frames and returns them in bursts every <ms>        -> NEAR-LIVE (chunked)
+//   restyle <ms>       posterizes the whole picture (the frame-ID code does not survive), after <ms>
+//                      -> LIVE, measured from the beacon flashes alone
 // Run: node --import tsx examples/reference/y4m-system.ts delay 300
 import type { Frame } from '../../src/core/index.ts';
 import { y4mFrame, y4mHeader, Y4mParser } from '../../src/io/y4m.ts';
@@ -47,8 +49,19 @@ function work(): void {
 const batch: Frame[] = [];
 if (mode === 'chunk') setInterval(() => batch.splice(0).forEach(emit), value).unref();
 
+/** Four brightness levels and a wiped top band: a whole-frame restyle that destroys the frame-ID code. */
+function restyle(frame: Frame): void {
+  const y = frame.planes[0] as Uint8Array;
+  for (let i = 0; i < y.length; i++) y[i] = ((y[i] as number) >> 6) * 64 + 32;
+  y.fill(128, 0, frame.width * Math.ceil(frame.height / 12));
+}
+
 function accept(frame: Frame): void {
   switch (mode) {
+    case 'restyle':
+      restyle(frame);
+      setTimeout(() => emit(frame), value);
+      return;
     case 'passthrough':
       return emit(frame);
     case 'delay':
@@ -63,7 +76,7 @@ function accept(frame: Frame): void {
       batch.push(frame);
       return;
     default:
-      process.stderr.write(`unknown mode "${mode}": use passthrough, delay <ms>, queue <factor>, drop <factor>, chunk <ms>\n`);
+      process.stderr.write(`unknown mode "${mode}": use passthrough, delay <ms>, queue <factor>, drop <factor>, chunk <ms>, restyle <ms>\n`);
       process.exit(2);
   }
 }

@@ -17,6 +17,10 @@ export interface PhaseMetrics {
   received: number;
   /** Received frames matched to a sent frame (by id or beacon), as a fraction of received. */
   identifiedFraction: number;
+  /** Received frames whose frame-ID code could be read, as a fraction of received. */
+  readableFraction: number;
+  /** Latency samples that came from beacon flashes (the code did not survive). */
+  beaconSamples: number;
   /** Sent frames that never came back although a later frame did: dropped (only meaningful when ids survive). */
   lost: number;
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number; mean: number };
@@ -115,6 +119,8 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
     sent,
     received: during.length,
     identifiedFraction: during.length > 0 ? round(during.filter((a) => a.via !== null).length / during.length) : 0,
+    readableFraction: during.length > 0 ? round(during.filter((a) => a.id !== null).length / during.length) : 0,
+    beaconSamples: matched.filter((a) => a.via === 'beacon').length,
     lost,
     latencyMs: {
       count: latencies.length,

@@ -18,6 +18,8 @@ export interface VerdictThresholds {
   generationFirstFrameMs: number;
   minIdentified: number;
   minSamples: number;
+  /** Beacon flashes needed when the frame-ID code does not survive. */
+  minBeaconSamples: number;
 }
 
 /** Defaults from the product definition of live (see the README's Probe section). */
@@ -32,6 +34,7 @@ export const DEFAULT_THRESHOLDS: VerdictThresholds = {
   generationFirstFrameMs: 10_000,
   minIdentified: 0.8,
   minSamples: 20,
+  minBeaconSamples: 5,
 };
 
 /** The decision and the numbers behind it. */
@@ -68,16 +71,21 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
   if (!s) return { category: 'INCONCLUSIVE', reasons: ['nothing was measured'], flags };
   const F = s.targetFps;
   if (s.received === 0) return { category: 'INCONCLUSIVE', reasons: [`no frame came back in ${s.durationS} s of sending ${s.sent} frames`], flags };
-  if (s.identifiedFraction < t.minIdentified) {
-    return {
-      category: 'INCONCLUSIVE',
-      reasons: [`only ${(s.identifiedFraction * 100).toFixed(0)} % of returned frames could be matched (need ${t.minIdentified * 100} %)`],
-      flags,
-    };
-  }
-  if (s.latencyMs.count < t.minSamples)
+  if (s.readableFraction < t.minIdentified) {
+    // The frame-ID code did not survive (a restyling system): fall back on the beacon flashes, if enough came back.
+    if (s.beaconSamples < t.minBeaconSamples) {
+      return {
+        category: 'INCONCLUSIVE',
+        reasons: [
+          `only ${(s.readableFraction * 100).toFixed(0)} % of returned frames carried a readable frame-ID code (need ${t.minIdentified * 100} %), and only ${s.beaconSamples} beacon flashes were seen (need ${t.minBeaconSamples})`,
+        ],
+        flags,
+      };
+    }
+    flags.push(`frame-ID codes did not survive (${(s.readableFraction * 100).toFixed(0)} % readable): latency comes from ${s.beaconSamples} beacon flashes`);
+  } else if (s.latencyMs.count < t.minSamples) {
     return { category: 'INCONCLUSIVE', reasons: [`only ${s.latencyMs.count} latency samples (need ${t.minSamples})`], flags };
-
+  }
   if (!s.driftCi) return { category: 'INCONCLUSIVE', reasons: [`only ${s.windows.length} one-second windows: drift needs at least 3 (probe longer)`], flags };
   const [driftLo, driftHi] = s.driftCi;
   const lossRate = s.sent > 0 ? s.lost / s.sent : 0;

@@ -56,6 +56,19 @@ test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
   assert.ok(s.chunkPeriodS !== null && Math.abs(s.chunkPeriodS - 1) < 0.1, `chunk period ${s.chunkPeriodS}`);
 });
 
+test('a restyling system that destroys the frame-ID code: matched by beacon flashes, LIVE near its 200 ms', async () => {
+  const r = await runProbe(reference('restyle 200'), { ...SHORT, sustainS: 14 });
+  const s = sustainOf(r.phases);
+  assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
+  assert.equal(s.readableFraction, 0);
+  assert.ok(s.beaconSamples >= 5, `${s.beaconSamples} flashes`);
+  assert.ok(
+    r.verdict.flags.some((f) => /latency comes from \d+ beacon flashes/.test(f)),
+    r.verdict.flags.join('; '),
+  );
+  assert.ok(Math.abs(s.latencyMs.p50 - 200) < 25, `p50 ${s.latencyMs.p50}`);
+});
+
 test('local:delay:20 in-process under the live policy: LIVE, p50 near 20 ms, and 1.25 x overload is measured', async () => {
   const r = await runProbe(parseTarget('local:delay:20'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
   const s = sustainOf(r.phases);
