@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Frame, FramePool, type FrameSink, type FrameSource, nowNs, sleepUntilNs, type SourceInfo } from '../src/core/index.ts';
 
@@ -68,4 +71,11 @@ export class CollectSink implements FrameSink {
 /** A frame not from any pool, for stage tests. */
 export function blankFrame(seq = 0): Frame {
   return Frame.alloc({ width: 64, height: 48, format: 'rgba', seq });
+}
+
+/** A fresh temporary folder, removed when the test file (or the calling test) ends. */
+export function scratchDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `framewise-${name}-`));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

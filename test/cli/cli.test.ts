@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
 import { MediaSource } from '../../src/io/media-source.ts';
 import { Pipeline, render, type PipelineStats } from '../../src/core/index.ts';
-import { repoPath, testdata } from '../helpers.ts';
+import { repoPath, testdata, scratchDir } from '../helpers.ts';
 
 function framewise(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [repoPath('bin/framewise.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -26,7 +24,7 @@ test('framewise run on the test pattern prints JSON stats of a live run', () => 
 });
 
 test('framewise run --mode render encodes a real video to a file with every frame', async () => {
-  const output = join(mkdtempSync(join(tmpdir(), 'framewise-cli-')), 'out.mp4');
+  const output = join(scratchDir('cli'), 'out.mp4');
   const r = framewise('run', '-i', testdata('videos/desk_person_school.mkv'), '--mode', 'render', '-o', output);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /frames {6}72 in, 72 out, 0 dropped/);
@@ -36,7 +34,7 @@ test('framewise run --mode render encodes a real video to a file with every fram
 });
 
 test('framewise run chains effects, and testsrc frames keep their ids through an encoded file', async () => {
-  const output = join(mkdtempSync(join(tmpdir(), 'framewise-cli-')), 'pattern.webm');
+  const output = join(scratchDir('cli'), 'pattern.webm');
   const r = framewise('run', '-i', 'testsrc', '-e', 'passthrough,delay:1', '--mode', 'render', '--duration', '1', '-o', output);
   assert.equal(r.status, 0, r.stderr);
   const reader = new FrameIdSink();

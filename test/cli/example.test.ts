@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MediaSource } from '../../src/io/media-source.ts';
-import { repoPath, testdata } from '../helpers.ts';
+import { repoPath, testdata, scratchDir } from '../helpers.ts';
 
 async function meanLumaOfFirstFrame(input: string): Promise<number> {
   const source = new MediaSource({ input });
@@ -21,7 +19,7 @@ async function meanLumaOfFirstFrame(input: string): Promise<number> {
 
 test('the README custom-stage example runs and really inverts the picture', async () => {
   const input = testdata('videos/desk_person_again.mkv');
-  const output = join(mkdtempSync(join(tmpdir(), 'framewise-example-')), 'inverted.webm');
+  const output = join(scratchDir('example'), 'inverted.webm');
   const r = spawnSync(process.execPath, ['--import', 'tsx', repoPath('examples/custom-stage.ts'), input, output], {
     encoding: 'utf8',
     cwd: repoPath('.'),

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FramewiseError, type PixelFormat, Pipeline, render } from '../../src/core/index.ts';
 import { MediaSink } from '../../src/io/media-sink.ts';
 import { MediaSource } from '../../src/io/media-source.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
-import { CollectSink, testdata } from '../helpers.ts';
+import { CollectSink, testdata, scratchDir } from '../helpers.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'framewise-errors-'));
+const dir = scratchDir('errors');
 
 function hasCode(code: FramewiseError['code'], pattern: RegExp) {
   return (err: unknown): boolean => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scratchDir } from '../helpers.ts';
 import { live, Pipeline, render, sleepMs } from '../../src/core/index.ts';
 import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
 import { MediaSink } from '../../src/io/media-sink.ts';
@@ -53,7 +52,7 @@ test('SRT caller -> listener on loopback: frames arrive, and the sender hanging 
 });
 
 test('HLS over HTTP: a playlist written by MediaSink and served on loopback decodes with every id', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'framewise-hls-'));
+  const dir = scratchDir('hls');
   await new Pipeline({
     source: new TestPatternSource({ durationS: 4, paced: false }),
     sink: new MediaSink({ output: join(dir, 'live.m3u8') }),

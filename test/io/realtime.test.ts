@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { live, NullSink, Pipeline, render } from '../../src/core/index.ts';
 import { MediaSink } from '../../src/io/media-sink.ts';
 import { MediaSource } from '../../src/io/media-source.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
-import { testdata } from '../helpers.ts';
+import { testdata, scratchDir } from '../helpers.ts';
 
 test('a camera-like file (no B-frames) in realtime mode: paced at its rate, every frame, latency about one decode', async () => {
-  const clip = join(mkdtempSync(join(tmpdir(), 'framewise-realtime-')), 'camera.mp4');
+  const clip = join(scratchDir('realtime'), 'camera.mp4');
   const pattern = new TestPatternSource({ width: 640, height: 480, fps: 30, durationS: 3, paced: false });
   await new Pipeline({ source: pattern, sink: new MediaSink({ output: clip, tuning: 'live' }), policy: render() }).run();
   const source = new MediaSource({ input: clip, realtime: true });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scratchDir } from '../helpers.ts';
 import { Pipeline, render } from '../../src/core/index.ts';
 import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
 import { MediaSink } from '../../src/io/media-sink.ts';
@@ -10,7 +10,7 @@ import { MediaSource } from '../../src/io/media-source.ts';
 import type { VideoCodec } from '../../src/io/output-format.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'framewise-roundtrip-'));
+const dir = scratchDir('roundtrip');
 
 const CASES: { file: string; codec: VideoCodec; kbps: number }[] = [
   { file: 'h264.mp4', codec: 'h264', kbps: 1000 },

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProbeReport } from '../../src/probe/run-probe.ts';
-import { repoPath } from '../helpers.ts';
+import { repoPath, scratchDir } from '../helpers.ts';
 
 function framewise(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [repoPath('bin/framewise.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -13,7 +12,7 @@ function framewise(...args: string[]): { status: number | null; stdout: string; 
 }
 
 test('framewise probe writes JSON and a self-contained HTML report, and --expect gates on the verdict', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'framewise-probe-'));
+  const dir = scratchDir('probe');
   const html = join(dir, 'report.html');
   const r = framewise(
     'probe',
