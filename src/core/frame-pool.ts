@@ -45,6 +45,22 @@ export class FramePool implements FrameOwner {
     return new Frame({ width: this.width, height: this.height, format: this.format }, planes, this);
   }
 
+  /** A pooled copy of `frame` (same size and format): pixels, seq and timing. */
+  copyOf(frame: Frame): Frame {
+    if (frame.width !== this.width || frame.height !== this.height || frame.format !== this.format) {
+      throw new FramewiseError(
+        'invalid-argument',
+        `cannot copy a ${frame.width}x${frame.height} ${frame.format} frame into a pool of ${this.width}x${this.height} ${this.format}`,
+      );
+    }
+    const copy = this.acquire();
+    frame.planes.forEach((plane, i) => copy.planes[i]?.set(plane));
+    copy.seq = frame.seq;
+    copy.ptsUs = frame.ptsUs;
+    copy.captureNs = frame.captureNs;
+    return copy;
+  }
+
   recycle(frame: Frame): void {
     this.handedOut--;
     if (this.free.length < this.maxFree) this.free.push(frame);
@@ -59,6 +75,12 @@ export class FramePool implements FrameOwner {
   get allocated(): number {
     return this.created;
   }
+}
+
+/** `pool` when it already makes frames of this shape, else a new pool that does (for streams whose size can change). */
+export function poolFitting(pool: FramePool | null, width: number, height: number, format: PixelFormat): FramePool {
+  if (pool && pool.width === width && pool.height === height && pool.format === format) return pool;
+  return new FramePool({ width, height, format });
 }
 
 /** Refuse formats and sizes no pipeline can carry, saying what would work. */

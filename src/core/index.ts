@@ -3,7 +3,7 @@ export { nowNs, sleepMs, sleepUntilNs } from './clock.ts';
 export { describeError, FramewiseError, type FramewiseErrorCode, StageError } from './errors.ts';
 export { Frame, type FrameInit, type FrameMeta, type FrameOwner, FrameTrace } from './frame.ts';
 export { FRAME_ID_CELLS, FRAME_ID_MODULO, frameIdBandHeight, readFrameId, writeFrameId } from './frame-id.ts';
-export { FramePool, type FramePoolOptions } from './frame-pool.ts';
+export { FramePool, type FramePoolOptions, poolFitting } from './frame-pool.ts';
 export { Histogram } from './histogram.ts';
 export { Mailbox } from './mailbox.ts';
 export { Pipeline, type PipelineOptions, type PipelineResult } from './pipeline.ts';

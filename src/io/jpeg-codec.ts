@@ -2,7 +2,7 @@ import { AV_CODEC_FLAG_QSCALE, AV_PIX_FMT_YUVJ420P, AVERROR_EAGAIN, type FFDecod
 import { Codec, CodecContext, Frame as AvFrame, Packet, Rational } from 'node-av/lib';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { FramePool } from '../core/frame-pool.ts';
+import { type FramePool, poolFitting } from '../core/frame-pool.ts';
 import { check } from './av-error.ts';
 import { AvFrameConverter } from './av-frame-converter.ts';
 import { configureFfmpegLog } from './ffmpeg-log.ts';
@@ -10,18 +10,34 @@ import { configureFfmpegLog } from './ffmpeg-log.ts';
 /** FFmpeg's lambda per quantiser step, for the MJPEG quality setting. */
 const QP2LAMBDA = 118;
 
+/** What the MJPEG encoder and decoder share: an FFmpeg codec context, one picture, one packet, a converter. */
+abstract class MjpegCodec implements Disposable {
+  protected ctx: CodecContext | null = null;
+  protected readonly avFrame = new AvFrame();
+  protected readonly packet = new Packet();
+  protected readonly converter = new AvFrameConverter();
+
+  constructor() {
+    this.avFrame.alloc();
+    this.packet.alloc();
+  }
+
+  [Symbol.dispose](): void {
+    this.ctx?.freeContext();
+    this.ctx = null;
+    this.avFrame.free();
+    this.packet.free();
+    this.converter[Symbol.dispose]();
+  }
+}
+
 /** Frames to JPEG images (FFmpeg's MJPEG encoder), e.g. one WebSocket message per frame. */
-export class JpegEncoder implements Disposable {
-  private ctx: CodecContext | null = null;
-  private readonly avFrame = new AvFrame();
-  private readonly packet = new Packet();
-  private readonly converter = new AvFrameConverter();
+export class JpegEncoder extends MjpegCodec {
   private pts = 0n;
 
   /** `quality`: 2 (best) to 31 (smallest). */
   constructor(private readonly quality = 4) {
-    this.avFrame.alloc();
-    this.packet.alloc();
+    super();
   }
 
   private async open(width: number, height: number): Promise<CodecContext> {
@@ -68,28 +84,11 @@ export class JpegEncoder implements Disposable {
     this.packet.unref();
     return image;
   }
-
-  [Symbol.dispose](): void {
-    this.ctx?.freeContext();
-    this.ctx = null;
-    this.avFrame.free();
-    this.packet.free();
-    this.converter[Symbol.dispose]();
-  }
 }
 
 /** JPEG images back to I420 frames (FFmpeg's MJPEG decoder); frames come from a pool and must be released. */
-export class JpegDecoder implements Disposable {
-  private ctx: CodecContext | null = null;
-  private readonly avFrame = new AvFrame();
-  private readonly packet = new Packet();
-  private readonly converter = new AvFrameConverter();
+export class JpegDecoder extends MjpegCodec {
   private pool: FramePool | null = null;
-
-  constructor() {
-    this.avFrame.alloc();
-    this.packet.alloc();
-  }
 
   private async open(): Promise<CodecContext> {
     configureFfmpegLog();
@@ -115,7 +114,7 @@ export class JpegDecoder implements Disposable {
     check(got, 'input-unreadable', 'cannot decode the JPEG image', 'The image is corrupt.');
     const width = this.avFrame.width & ~1;
     const height = this.avFrame.height & ~1;
-    if (!this.pool || this.pool.width !== width || this.pool.height !== height) this.pool = new FramePool({ width, height, format: 'i420' });
+    this.pool = poolFitting(this.pool, width, height, 'i420');
     const frame = this.pool.acquire();
     try {
       this.converter.toFrame(this.avFrame, frame);
@@ -123,13 +122,5 @@ export class JpegDecoder implements Disposable {
       this.avFrame.unref();
     }
     return frame;
-  }
-
-  [Symbol.dispose](): void {
-    this.ctx?.freeContext();
-    this.ctx = null;
-    this.avFrame.free();
-    this.packet.free();
-    this.converter[Symbol.dispose]();
   }
 }

@@ -41,10 +41,7 @@ export class LocalTarget implements StreamTarget {
 
   send(frame: Frame): void {
     if (!this.source || !this.pool) return;
-    const copy = this.pool.acquire();
-    frame.planes.forEach((plane, i) => copy.planes[i]?.set(plane));
-    copy.seq = frame.seq;
-    copy.ptsUs = frame.ptsUs;
+    const copy = this.pool.copyOf(frame);
     copy.captureNs = nowNs();
     this.source.push(copy);
   }

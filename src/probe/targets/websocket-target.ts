@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { nowNs } from '../../core/clock.ts';
 import { describeError, FramewiseError } from '../../core/errors.ts';
 import type { Frame } from '../../core/frame.ts';
-import { FramePool } from '../../core/frame-pool.ts';
+import { type FramePool, poolFitting } from '../../core/frame-pool.ts';
 import { JpegDecoder, JpegEncoder } from '../../io/jpeg-codec.ts';
 import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
 
@@ -99,7 +99,7 @@ export class WebSocketTarget implements StreamTarget {
     if (data.length < 12 || data.subarray(0, 4).toString('latin1') !== RAW_MAGIC) throw new FramewiseError('input-unreadable', 'not a raw frame message');
     const width = data.readUInt32LE(4);
     const height = data.readUInt32LE(8);
-    if (!this.rawPool || this.rawPool.width !== width || this.rawPool.height !== height) this.rawPool = new FramePool({ width, height, format: 'i420' });
+    this.rawPool = poolFitting(this.rawPool, width, height, 'i420');
     const frame = this.rawPool.acquire();
     let offset = 12;
     for (const plane of frame.planes) {
@@ -127,7 +127,8 @@ export class WebSocketTarget implements StreamTarget {
     const encoder = this.encoder;
     this.pending++;
     // Encodes run one after another (the encoder reuses its picture); the caller's frame is copied now.
-    const copy = this.copyOf(frame);
+    this.sendPool = poolFitting(this.sendPool, frame.width, frame.height, frame.format);
+    const copy = this.sendPool.copyOf(frame);
     this.encoding = this.encoding
       .then(async () => {
         const image = await encoder.encode(copy);
@@ -140,16 +141,6 @@ export class WebSocketTarget implements StreamTarget {
         copy.release();
         this.pending--;
       });
-  }
-
-  private copyOf(frame: Frame): Frame {
-    if (!this.sendPool || this.sendPool.width !== frame.width || this.sendPool.height !== frame.height) {
-      this.sendPool = new FramePool({ width: frame.width, height: frame.height, format: frame.format });
-    }
-    const copy = this.sendPool.acquire();
-    frame.planes.forEach((plane, i) => copy.planes[i]?.set(plane));
-    copy.seq = frame.seq;
-    return copy;
   }
 
   async close(): Promise<void> {
