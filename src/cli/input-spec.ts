@@ -12,6 +12,8 @@ export interface InputRequest {
   loop?: boolean;
   /** Pace the input like a camera even in render mode (shows what queueing does to a live feed). */
   realtime?: boolean;
+  /** FFmpeg demuxer/protocol options for files and URLs. */
+  inputOptions?: Record<string, string>;
 }
 
 const TESTSRC = /^testsrc(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/;
@@ -39,5 +41,6 @@ export function createSource(req: InputRequest): FrameSource {
     ...(req.fps !== undefined ? { fps: req.fps } : {}),
     ...(req.durationS !== undefined ? { durationS: req.durationS } : {}),
     ...(req.loop ? { loop: true } : {}),
+    ...(req.inputOptions ? { inputOptions: req.inputOptions } : {}),
   });
 }

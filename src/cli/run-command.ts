@@ -25,6 +25,7 @@ Runs a pipeline and prints its latency stats.
   --duration S     stop after S seconds of media (testsrc default 10)
   --loop           start a file over at its end (with --duration for soak runs)
   --realtime       render mode: still pace the input like a camera (shows a queue building up)
+  --input-option K=V  FFmpeg demuxer/protocol option, repeatable (rtsp_transport=tcp, listen=1 for rtmp/srt...)
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
   --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv .m3u8) or URL (rtmp:// srt:// udp://)
@@ -40,6 +41,7 @@ export interface RunOptions {
   durationS?: number;
   loop: boolean;
   realtime: boolean;
+  inputOptions?: Record<string, string>;
   deadlineMs?: number;
   concurrency?: number;
   output?: string;
@@ -62,6 +64,7 @@ export function parseRunArgs(args: string[]): RunOptions {
         duration: { type: 'string' },
         loop: { type: 'boolean' },
         realtime: { type: 'boolean' },
+        'input-option': { type: 'string', multiple: true },
         'deadline-ms': { type: 'string' },
         concurrency: { type: 'string' },
         output: { type: 'string', short: 'o' },
@@ -80,6 +83,12 @@ export function parseRunArgs(args: string[]): RunOptions {
   const fps = positiveNumber('--fps', v.fps);
   const durationS = positiveNumber('--duration', v.duration);
   const deadlineMs = positiveNumber('--deadline-ms', v['deadline-ms']);
+  const inputOptions: Record<string, string> = {};
+  for (const pair of v['input-option'] ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new FramewiseError('invalid-argument', `--input-option must look like key=value (got "${pair}")`);
+    inputOptions[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
   return {
     input: v.input,
     effects: (v.effect ?? 'passthrough')
@@ -95,6 +104,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(v.output ? { output: v.output } : {}),
+    ...(Object.keys(inputOptions).length > 0 ? { inputOptions } : {}),
   };
 }
 
@@ -110,6 +120,7 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     mode: options.mode,
     loop: options.loop,
     realtime: options.realtime,
+    ...(options.inputOptions ? { inputOptions: options.inputOptions } : {}),
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
   });

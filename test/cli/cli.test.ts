@@ -60,6 +60,7 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
     [['run', '--input', 'testsrc:12x9'], /test pattern size 12x9 is not usable/, 2],
     [['run'], /--input is required/, 2],
     [['run', '--bogus'], /Unknown option '--bogus'/, 2],
+    [['run', '--input', 'testsrc', '--input-option', 'listen'], /--input-option must look like key=value/, 2],
     [['explode'], /unknown command "explode"/, 2],
   ];
   for (const [args, message, code] of cases) {
