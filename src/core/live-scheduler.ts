@@ -93,7 +93,8 @@ export async function runLive(ctx: RunContext, policy: LivePolicy): Promise<void
   try {
     for (let frame = await ctx.source.read(); frame; frame = await ctx.source.read()) {
       ctx.stats.frameIn(nowNs());
-      if (ctx.signal.aborted) {
+      // A fatal error downstream ends the run even when the source (a camera) would go on for ever.
+      if (ctx.signal.aborted || fatal) {
         drop(frame, 'stopped', 0);
         break;
       }

@@ -95,10 +95,12 @@ test('a stage whose close() hangs cannot hang shutdown: the wait is bounded and 
   assert.equal(sink.closed, 1, 'the sink was still closed after the hanging stage');
 });
 
-test('a sink that fails stops the run with its error in both policies', async () => {
+test('a sink that fails stops the run with its error in both policies, even with an endless camera', async () => {
   for (const policy of [render(), live()]) {
     const sink = { name: 'broken', write: () => Promise.reject(new Error('disk full')), close: async () => undefined };
-    await assert.rejects(new Pipeline({ source: new CountingSource(10, 200, true), sink, policy }).run(), /disk full/);
+    const source = new CountingSource(1_000_000, 200, true);
+    await assert.rejects(new Pipeline({ source, sink, policy }).run(), /disk full/);
+    assert.equal(source.pool.outstanding, 0);
   }
 });
 
