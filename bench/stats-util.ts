@@ -1,14 +1,14 @@
-/** Median of a few repeated measurements. */
-export function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+import { median, percentileSorted } from '../src/core/index.ts';
 
-/** Percentile of raw samples (nearest rank). */
+/** Median of repeated measurements. */
+export const medianOf = median;
+
+/** Nearest-rank percentile of unsorted samples. */
 export function percentileOf(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
+  return percentileSorted(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 /** A markdown table. */

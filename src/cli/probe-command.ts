@@ -7,7 +7,7 @@ import { type JobApiConfig, jobConfig, JOB_PRESETS } from '../probe/targets/job-
 import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
 import { parseTarget, TARGET_FORMS } from '../probe/targets/parse-target.ts';
 import type { Category, VerdictThresholds } from '../probe/verdict.ts';
-import { positiveNumber } from './numbers.ts';
+import { parseSize, positiveNumber } from './numbers.ts';
 
 /** Help for `framewise probe`. */
 export const PROBE_USAGE = `framewise probe <target> [options]
@@ -71,8 +71,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
   const v = parsed.values;
   const [spec, extra] = parsed.positionals;
   if (!spec || extra !== undefined) throw new FramewiseError('invalid-argument', `name one target\n\n${PROBE_USAGE}`);
-  const size = v.size ? /^(\d+)x(\d+)$/.exec(v.size) : null;
-  if (v.size && !size) throw new FramewiseError('invalid-argument', `--size must look like 640x480 (got "${v.size}")`);
+  const size = parseSize('--size', v.size);
   const expect = v.expect?.toUpperCase();
   if (expect !== undefined && !CATEGORIES.includes(expect as Category))
     throw new FramewiseError('invalid-argument', `--expect must be one of ${CATEGORIES.join(', ')}`);
@@ -99,7 +98,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
         ...(clipS !== undefined ? { clipS } : {}),
         ...(jobs !== undefined ? { jobs: Math.round(jobs) } : {}),
         ...(fps !== undefined ? { fps } : {}),
-        ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+        ...size,
         signal: abort.signal,
       });
       return await finish(report, v, io, expect);
@@ -112,7 +111,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
     const drainS = zeroOk('--drain', v.drain);
     report = await runProbe(target, {
       ...(fps !== undefined ? { fps } : {}),
-      ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+      ...size,
       ...(warmupS !== undefined ? { warmupS } : {}),
       ...(sustainS !== undefined ? { sustainS } : {}),
       ...(overloadS !== undefined ? { overloadS } : {}),

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
 import { type Requirements, requirementsFor, type Scope, scope, USE_CASES, type UseCase } from '../probe/scope.ts';
-import { positiveNumber } from './numbers.ts';
+import { parseSize, positiveNumber } from './numbers.ts';
 import { probeCommand } from './probe-command.ts';
 
 /** Help for `framewise scope`. */
@@ -72,15 +72,14 @@ export async function scopeCommand(args: string[], io: Io): Promise<number> {
   }
   if (v.interactive !== undefined && v.interactive !== 'yes' && v.interactive !== 'no')
     throw new FramewiseError('invalid-argument', '--interactive must be yes or no');
-  const size = v.size ? /^(\d+)x(\d+)$/.exec(v.size) : null;
-  if (v.size && !size) throw new FramewiseError('invalid-argument', `--size must look like 1280x720 (got "${v.size}")`);
+  const size = parseSize('--size', v.size);
   const sessionMin = positiveNumber('--session-min', v['session-min']);
   const networkMs = v['network-ms'] === '0' ? 0 : positiveNumber('--network-ms', v['network-ms']);
   const explicit: Partial<Requirements> = {
     ...(v.interactive !== undefined ? { interactive: v.interactive === 'yes' } : {}),
     ...(v['budget-ms'] !== undefined ? { budgetMs: positiveNumber('--budget-ms', v['budget-ms']) } : {}),
     ...(v.fps !== undefined ? { fps: positiveNumber('--fps', v.fps) } : {}),
-    ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
+    ...size,
     ...(v.streams !== undefined ? { streams: positiveNumber('--streams', v.streams) } : {}),
     ...(sessionMin !== undefined ? { sessionS: sessionMin * 60 } : {}),
     ...(networkMs !== undefined ? { networkMs } : {}),

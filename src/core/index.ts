@@ -16,4 +16,4 @@ export { type FrameSink, NullSink } from './sink.ts';
 export type { FrameSource, SourceInfo } from './source.ts';
 export type { Stage, StageContext } from './stage.ts';
 export { type DropReason, type LatencySummary, type PipelineStats, StatsCollector, type StageTimes, type StatsWindow } from './stats.ts';
-export { median, theilSenSlope } from './trend.ts';
+export { median, percentileSorted, theilSenSlope } from './trend.ts';

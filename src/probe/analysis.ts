@@ -1,4 +1,4 @@
-import { median, theilSenSlope } from '../core/trend.ts';
+import { median, percentileSorted, theilSenSlope } from '../core/trend.ts';
 import type { Arrival, ProbePhase, ProbeRecorder } from './recorder.ts';
 
 /** One second of output. */
@@ -41,11 +41,6 @@ export interface PhaseMetrics {
 
 const BOOTSTRAP_ROUNDS = 200;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Bootstrap 95 % interval of the Theil-Sen slope, resampling windows (deterministic seed); null under 3 points. */
@@ -68,7 +63,7 @@ export function driftInterval(xs: number[], ys: number[], rounds = BOOTSTRAP_ROU
     slopes.push(theilSenSlope(bx, by));
   }
   slopes.sort((a, b) => a - b);
-  return [percentile(slopes, 2.5), percentile(slopes, 97.5)];
+  return [percentileSorted(slopes, 2.5), percentileSorted(slopes, 97.5)];
 }
 
 /** Bursts: arrivals separated by gaps of at least 4 frame periods; the median interval between burst starts. */
@@ -124,9 +119,9 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
     lost,
     latencyMs: {
       count: latencies.length,
-      p50: round(percentile(latencies, 50)),
-      p95: round(percentile(latencies, 95)),
-      p99: round(percentile(latencies, 99)),
+      p50: round(percentileSorted(latencies, 50)),
+      p95: round(percentileSorted(latencies, 95)),
+      p99: round(percentileSorted(latencies, 99)),
       max: round(latencies.at(-1) ?? 0),
       mean: round(latencies.length > 0 ? latencies.reduce((s, v) => s + v, 0) / latencies.length : 0),
     },

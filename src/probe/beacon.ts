@@ -35,16 +35,32 @@ export class BeaconSchedule {
     }
   }
 
+  /** The latest flash onset at or before `seq` (onsets are sorted: binary search, since this runs per frame). */
+  private onsetAtOrBefore(seq: number): number | undefined {
+    this.extendTo(seq);
+    let lo = 0;
+    let hi = this.onsets.length - 1;
+    let found: number | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const onset = this.onsets[mid] as number;
+      if (onset <= seq) {
+        found = onset;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
   /** True when frame `seq` is part of a flash. */
   isLit(seq: number): boolean {
-    this.extendTo(seq);
-    return this.onsets.some((onset) => seq >= onset && seq < onset + this.litFrames);
+    const onset = this.onsetAtOrBefore(seq);
+    return onset !== undefined && seq < onset + this.litFrames;
   }
 
   /** True when frame `seq` is the first frame of a flash. */
   isOnset(seq: number): boolean {
-    this.extendTo(seq);
-    return this.onsets.includes(seq);
+    return this.onsetAtOrBefore(seq) === seq;
   }
 }
 
