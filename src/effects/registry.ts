@@ -1,6 +1,8 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Stage } from '../core/stage.ts';
 import { DelayStage } from './delay.ts';
+import { GrayscaleStage } from './grayscale.ts';
+import { MirrorStage } from './mirror.ts';
 import { PassthroughStage } from './passthrough.ts';
 
 /** An effect the CLI and server can build by name. */
@@ -8,14 +10,19 @@ export interface EffectEntry {
   /** Name as typed, with `<arg>` where it takes an argument. */
   readonly usage: string;
   readonly summary: string;
+  /** Rough CPU cost per 640x480 frame in ms, used to size the server's default session limit. */
+  readonly costMs: number;
   create(arg: string | undefined): Stage;
 }
 
 const EFFECTS: Record<string, EffectEntry> = {
-  passthrough: { usage: 'passthrough', summary: 'frames unchanged (measures the engine)', create: () => new PassthroughStage() },
+  passthrough: { usage: 'passthrough', summary: 'frames unchanged (measures the engine)', costMs: 0, create: () => new PassthroughStage() },
+  grayscale: { usage: 'grayscale', summary: 'removes colour (i420: chroma set to neutral, almost free)', costMs: 0.1, create: () => new GrayscaleStage() },
+  mirror: { usage: 'mirror', summary: 'flips the picture left to right, like a self view', costMs: 0.5, create: () => new MirrorStage() },
   delay: {
     usage: 'delay:<ms>',
     summary: 'waits a fixed time per frame without using the CPU (tests policies)',
+    costMs: 0,
     create: (arg) => {
       const ms = Number(arg);
       if (arg === undefined || arg === '' || !Number.isFinite(ms))
@@ -28,6 +35,11 @@ const EFFECTS: Record<string, EffectEntry> = {
 /** The effects available, for help texts. */
 export function listEffects(): EffectEntry[] {
   return Object.values(EFFECTS);
+}
+
+/** The registry entry for `spec` ("name" or "name:arg"), or undefined. */
+export function effectEntry(spec: string): EffectEntry | undefined {
+  return EFFECTS[spec.split(':')[0] ?? ''];
 }
 
 /** Build the stage named by `spec` ("name" or "name:arg"); a clear error lists the known effects otherwise. */

@@ -1,0 +1,121 @@
+import { nowNs } from '../../core/clock.ts';
+import { FramewiseError } from '../../core/errors.ts';
+import type { Frame } from '../../core/frame.ts';
+import { type FramePool, poolFitting } from '../../core/frame-pool.ts';
+import { frameBytes } from '../../core/pixel-format.ts';
+import { PushSource } from '../../core/push-source.ts';
+import type { FrameSource, SourceInfo } from '../../core/source.ts';
+import { type I420Picture, type MediaTrack, type VideoSink, wrtc } from './wrtc.ts';
+
+/** Options of a TrackSource. */
+export interface TrackSourceOptions {
+  /** Nominal frame rate reported to the pipeline (WebRTC does not say; default 30). */
+  fps?: number;
+  /** How long `open()` waits for the first picture (default 10 s). */
+  firstFrameTimeoutMs?: number;
+  /** Pictures larger than this (width x height) are dropped and counted in `oversized` (default 3840x2160). */
+  maxPixels?: number;
+  name?: string;
+}
+
+/**
+ * A remote WebRTC video track as a live frame source: each decoded picture is copied into a pooled I420 frame
+ * stamped with its arrival time. The size may change mid-stream (senders adapt resolution to bandwidth); frames
+ * carry their own size. Never blocks libwebrtc: a reader that falls behind loses the oldest frames.
+ */
+export class TrackSource implements FrameSource {
+  readonly name: string;
+  private readonly track: MediaTrack;
+  private readonly options: TrackSourceOptions;
+  private push: PushSource | null = null;
+  private sink: VideoSink | null = null;
+  private pool: FramePool | null = null;
+  private seq = 0;
+  private firstNs = 0;
+  private firstPicture: ((info: SourceInfo) => void) | null = null;
+  private abortOpen: ((err: Error) => void) | null = null;
+  /** Pictures received from libwebrtc. */
+  received = 0;
+  /** Pictures dropped for exceeding `maxPixels`. */
+  oversized = 0;
+  /** Monotonic time (ns) of the last picture, 0 before the first. */
+  lastPictureNs = 0;
+
+  constructor(track: MediaTrack, options: TrackSourceOptions = {}) {
+    this.track = track;
+    this.options = options;
+    this.name = options.name ?? 'webrtc';
+  }
+
+  /** Frames the pipeline has not released yet (0 after close: a leak check). */
+  get outstanding(): number {
+    return this.pool?.outstanding ?? 0;
+  }
+
+  async open(): Promise<SourceInfo> {
+    if (this.sink) throw new FramewiseError('invalid-state', 'TrackSource is already open');
+    const limitMs = this.options.firstFrameTimeoutMs ?? 10_000;
+    const first = new Promise<SourceInfo>((resolve, reject) => {
+      this.firstPicture = resolve;
+      this.abortOpen = reject;
+    });
+    const sink = new (wrtc().nonstandard.RTCVideoSink)(this.track);
+    this.sink = sink;
+    sink.onframe = ({ frame }) => this.onPicture(frame);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new FramewiseError('timeout', `no video arrived on the WebRTC track within ${limitMs / 1000} s: is the sender's camera on?`)),
+        limitMs,
+      );
+    });
+    try {
+      return await Promise.race([first, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.abortOpen = null;
+    }
+  }
+
+  private onPicture(picture: I420Picture): void {
+    const arrivedNs = nowNs();
+    this.received++;
+    this.lastPictureNs = arrivedNs;
+    const { width, height, data } = picture;
+    if (width * height > (this.options.maxPixels ?? 3840 * 2160)) {
+      this.oversized++;
+      return;
+    }
+    if (data.byteLength < frameBytes('i420', width, height)) return;
+    if (!this.push) {
+      const info: SourceInfo = { width, height, format: 'i420', fps: this.options.fps ?? 30, paced: true, description: `WebRTC track ${this.track.id}` };
+      this.push = new PushSource(info, { name: this.name });
+      this.firstPicture?.(info);
+      this.firstPicture = null;
+    }
+    this.pool = poolFitting(this.pool, width, height, 'i420');
+    const frame = this.pool.acquire();
+    let offset = 0;
+    for (const plane of frame.planes) {
+      plane.set(data.subarray(offset, offset + plane.byteLength));
+      offset += plane.byteLength;
+    }
+    frame.seq = this.seq++;
+    frame.captureNs = arrivedNs;
+    frame.ptsUs = Math.round((arrivedNs - (this.firstNs ||= arrivedNs)) / 1000);
+    this.push.push(frame);
+  }
+
+  read(): Promise<Frame | null> {
+    return this.push ? this.push.read() : Promise.resolve(null);
+  }
+
+  /** Stop receiving: a pending `read()` resolves null. Safe to call twice. */
+  async close(): Promise<void> {
+    this.sink?.stop();
+    if (this.sink) this.sink.onframe = null;
+    this.firstPicture = null;
+    this.abortOpen?.(new FramewiseError('invalid-state', 'the WebRTC track source was closed before any video arrived'));
+    await this.push?.close();
+  }
+}

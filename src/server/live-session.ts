@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { nowNs } from '../core/clock.ts';
+import { describeError, FramewiseError } from '../core/errors.ts';
+import { FrameIdReader, FrameIdWriter } from '../core/frame-id-stages.ts';
+import { Histogram } from '../core/histogram.ts';
+import { Pipeline } from '../core/pipeline.ts';
+import { live } from '../core/policy.ts';
+import type { PipelineStats } from '../core/stats.ts';
+import { SwitchableStage } from '../core/switchable-stage.ts';
+import { createEffect } from '../effects/registry.ts';
+import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
+import { checkOffer } from '../io/webrtc/sdp.ts';
+import { TrackSink } from '../io/webrtc/track-sink.ts';
+import { TrackSource } from '../io/webrtc/track-source.ts';
+import { type MediaTrack, type PeerConnection, wrtc } from '../io/webrtc/wrtc.ts';
+import { BucketHistogram } from './prometheus.ts';
+
+/** How a live session runs. */
+export interface LiveSessionOptions {
+  /** Effect spec to start with (see `createEffect`). */
+  effect: string;
+  /** Live deadline: older frames are dropped (default 100 ms). */
+  deadlineMs?: number;
+  /** A connection that stays 'disconnected' this long is over (default 5 s). */
+  disconnectGraceMs?: number;
+  /** The session ends when no video has arrived for this long (default 5 s): a closed tab is noticed before ICE gives up. */
+  mediaTimeoutMs?: number;
+  /** Called once when the session has ended and released everything. */
+  onEnded?: (session: LiveSession, reason: string) => void;
+}
+
+/** A WHEP viewer of a session. */
+interface Viewer {
+  pc: PeerConnection;
+  track: MediaTrack;
+  stopWatching: () => void;
+}
+
+/** Glass-to-glass figures reported by the sender's page. */
+export interface GlassToGlassSummary {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+/** What `/sessions` shows of a session. */
+export interface LiveSessionInfo {
+  id: string;
+  effect: string;
+  ageS: number;
+  viewers: number;
+  stats: PipelineStats;
+  glassToGlass: GlassToGlassSummary | null;
+  lastPictureAgoMs: number | null;
+}
+
+const MAX_REPORTED_LATENCY_MS = 60_000;
+
+/**
+ * One publisher's live pipeline: frames from its WebRTC track -> effect -> back on the same peer connection and
+ * to any WHEP viewers. Ends (releasing pipeline, tracks and peer connections) on `close()`, when the connection
+ * fails or is lost, or when the pipeline stops.
+ */
+export class LiveSession {
+  readonly id = randomUUID();
+  readonly createdNs = nowNs();
+  /** Pipeline latency (arrival -> handed to the encoder), ms. */
+  readonly latency = new BucketHistogram();
+  /** Glass-to-glass latency reported by the page, ms. */
+  readonly glassToGlass = new BucketHistogram();
+  private readonly glassToGlassUs = new Histogram();
+  private readonly pc: PeerConnection;
+  private readonly sink: TrackSink;
+  private readonly slot: SwitchableStage;
+  private readonly viewers = new Map<string, Viewer>();
+  private readonly options: LiveSessionOptions;
+  private source: TrackSource | null = null;
+  private pipeline: Pipeline | null = null;
+  private stopWatching: () => void = () => undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | null = null;
+  private effectSpec: string;
+  /** Why the session ended, once it has. */
+  endReason: string | null = null;
+
+  private constructor(options: LiveSessionOptions) {
+    this.options = options;
+    this.effectSpec = options.effect;
+    this.slot = new SwitchableStage(createEffect(options.effect));
+    this.pc = new (wrtc().RTCPeerConnection)();
+    this.sink = new TrackSink(`session ${this.id}`);
+  }
+
+  /** Answer a WHIP offer: the returned session is already processing once media flows. */
+  static async accept(offerSdp: string, options: LiveSessionOptions): Promise<{ session: LiveSession; answerSdp: string }> {
+    checkOffer(offerSdp, 'send');
+    const session = new LiveSession(options);
+    try {
+      const answerSdp = await session.negotiate(offerSdp);
+      return { session, answerSdp };
+    } catch (err) {
+      await session.close('negotiation failed');
+      throw err instanceof FramewiseError
+        ? err
+        : new FramewiseError('invalid-argument', `the offer could not be applied: ${describeError(err)}`, { cause: err });
+    }
+  }
+
+  private async negotiate(offerSdp: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video');
+    if (!transceiver) throw new FramewiseError('invalid-argument', 'malformed SDP offer: no video transceiver could be created from it');
+    // Processed video goes back on the same m= line when the publisher can receive (sendrecv).
+    if (transceiver.direction === 'sendrecv' || transceiver.direction === 'recvonly') {
+      await transceiver.sender.replaceTrack(this.sink.createTrack());
+      transceiver.direction = 'sendrecv';
+    }
+    this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in' });
+    const answer = await answerOffer(this.pc, offerSdp);
+    this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), { disconnectGraceMs: this.options.disconnectGraceMs ?? 5000 });
+    this.startPipeline(this.source);
+    this.startWatchdog(this.source);
+    return answer;
+  }
+
+  private startPipeline(source: TrackSource): void {
+    const pipeline = new Pipeline({
+      source,
+      stages: [new FrameIdReader(), this.slot, new FrameIdWriter()],
+      sink: this.sink,
+      policy: live({ deadlineMs: this.options.deadlineMs ?? 100 }),
+      shutdownTimeoutMs: 3000,
+      onFrameOut: (frame) => this.latency.record((nowNs() - frame.captureNs) / 1e6),
+    });
+    this.pipeline = pipeline;
+    pipeline.run().then(
+      (result) => void this.close(result.stopped ? 'stopped' : 'stream ended'),
+      (err: unknown) => void this.close(`pipeline failed: ${describeError(err)}`),
+    );
+  }
+
+  private startWatchdog(source: TrackSource): void {
+    const limitMs = this.options.mediaTimeoutMs ?? 5000;
+    this.watchdog = setInterval(
+      () => {
+        if (source.lastPictureNs > 0 && nowNs() - source.lastPictureNs > limitMs * 1e6) void this.close(`no video for ${limitMs / 1000} s`);
+      },
+      Math.min(1000, limitMs / 2),
+    );
+    this.watchdog.unref();
+  }
+
+  /** The effect running now. */
+  get effect(): string {
+    return this.effectSpec;
+  }
+
+  /** Replace the effect without interrupting the stream; an unknown name throws before anything changes. */
+  async setEffect(spec: string): Promise<void> {
+    const next = createEffect(spec);
+    await this.slot.switchTo(next);
+    this.effectSpec = spec;
+  }
+
+  /** Add a WHEP viewer: answer its offer with a track of the processed video. Returns the viewer id and answer. */
+  async addViewer(offerSdp: string): Promise<{ viewerId: string; answerSdp: string }> {
+    if (this.closing) throw new FramewiseError('invalid-state', 'the session has ended');
+    checkOffer(offerSdp, 'receive');
+    const viewerId = randomUUID();
+    const pc = new (wrtc().RTCPeerConnection)();
+    const track = this.sink.createTrack();
+    const drop = (): void => {
+      this.sink.stopTrack(track);
+      pc.close();
+    };
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      const transceiver = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video');
+      if (!transceiver) throw new FramewiseError('invalid-argument', 'malformed SDP offer: no video transceiver could be created from it');
+      await transceiver.sender.replaceTrack(track);
+      transceiver.direction = 'sendonly';
+      const answerSdp = await answerOffer(pc, offerSdp);
+      const stopWatching = watchConnection(pc, () => this.removeViewer(viewerId), { disconnectGraceMs: this.options.disconnectGraceMs ?? 5000 });
+      this.viewers.set(viewerId, { pc, track, stopWatching });
+      return { viewerId, answerSdp };
+    } catch (err) {
+      drop();
+      throw err instanceof FramewiseError
+        ? err
+        : new FramewiseError('invalid-argument', `the offer could not be applied: ${describeError(err)}`, { cause: err });
+    }
+  }
+
+  /** End one viewer; false when there is no such viewer. */
+  removeViewer(viewerId: string): boolean {
+    const viewer = this.viewers.get(viewerId);
+    if (!viewer) return false;
+    this.viewers.delete(viewerId);
+    viewer.stopWatching();
+    this.sink.stopTrack(viewer.track);
+    viewer.pc.close();
+    return true;
+  }
+
+  /** Record glass-to-glass samples measured by the sender's page; returns how many were valid. */
+  reportGlassToGlass(samplesMs: readonly unknown[]): number {
+    let valid = 0;
+    for (const sample of samplesMs) {
+      if (typeof sample !== 'number' || !Number.isFinite(sample) || sample < 0 || sample > MAX_REPORTED_LATENCY_MS) continue;
+      this.glassToGlass.record(sample);
+      this.glassToGlassUs.record(sample * 1000);
+      valid++;
+    }
+    return valid;
+  }
+
+  /** Current measurements. */
+  info(): LiveSessionInfo {
+    const g = this.glassToGlassUs;
+    const last = this.source?.lastPictureNs ?? 0;
+    return {
+      id: this.id,
+      effect: this.effectSpec,
+      ageS: (nowNs() - this.createdNs) / 1e9,
+      viewers: this.viewers.size,
+      stats: this.pipeline?.stats.snapshot(nowNs()) ?? emptyStats(),
+      glassToGlass: g.count === 0 ? null : { count: g.count, p50Ms: g.percentile(50) / 1000, p95Ms: g.percentile(95) / 1000, maxMs: g.max / 1000 },
+      lastPictureAgoMs: last === 0 ? null : (nowNs() - last) / 1e6,
+    };
+  }
+
+  /** Resources still held; all zero once the session has ended (a leak check). */
+  resources(): { framesOutstanding: number; tracks: number; viewers: number; connectionState: string } {
+    return {
+      framesOutstanding: this.source?.outstanding ?? 0,
+      tracks: this.sink.trackCount,
+      viewers: this.viewers.size,
+      connectionState: this.pc.connectionState,
+    };
+  }
+
+  /** End the session and release everything. Safe to call twice; resolves once all is released. */
+  close(reason = 'closed'): Promise<void> {
+    this.closing ??= this.release(reason);
+    return this.closing;
+  }
+
+  private async release(reason: string): Promise<void> {
+    this.endReason = reason;
+    this.stopWatching();
+    clearInterval(this.watchdog);
+    if (this.pipeline) await this.pipeline.close();
+    else await Promise.all([this.source?.close(), this.slot.close()]);
+    for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    await this.sink.close();
+    this.pc.close();
+    this.options.onEnded?.(this, reason);
+  }
+}
+
+function emptyStats(): PipelineStats {
+  const none = { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
+  return {
+    framesIn: 0,
+    framesOut: 0,
+    dropped: 0,
+    dropsByReason: {},
+    dropsByStage: {},
+    durationS: 0,
+    fpsIn: 0,
+    fpsOut: 0,
+    latencyMs: none,
+    stages: [],
+    driftMsPerS: 0,
+    windows: [],
+  };
+}
