@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { capacity } from './capacity.ts';
 import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
+import { glassToGlass } from './glass-to-glass.ts';
 import { liveLatency } from './live-latency.ts';
 import { probeAccuracy } from './probe-accuracy.ts';
 
@@ -28,4 +30,6 @@ if (want('live'))
     ]),
   );
 if (want('probe')) sections.push(await probeAccuracy());
+if (want('capacity')) sections.push(await capacity('grayscale'));
+if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);

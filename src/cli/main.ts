@@ -2,15 +2,18 @@ import { describeError, FramewiseError } from '../core/errors.ts';
 import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
 import { SCOPE_USAGE, scopeCommand } from './scope-command.ts';
+import { SERVE_USAGE, serveCommand } from './serve-command.ts';
 
 const USAGE = `framewise <command> [options]
 
 Commands:
+  serve    run the live server (WebRTC WHIP/WHEP) with its demo page: camera in, processed video back
   run      run a pipeline on a file, URL or test pattern and print its latency stats
   probe    measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
   scope    turn product requirements into the category and latency budget they need
   help     show this help, or "framewise help <command>"
 
+${SERVE_USAGE}
 ${RUN_USAGE}
 ${PROBE_USAGE}
 ${SCOPE_USAGE}`;
@@ -26,13 +29,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'probe':
         return await probeCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
       case 'scope':
         return await scopeCommand(rest, { ...io, stdin: process.stdin });
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        io.stdout.write(rest[0] === 'run' ? RUN_USAGE : rest[0] === 'probe' ? PROBE_USAGE : rest[0] === 'scope' ? SCOPE_USAGE : USAGE);
+        io.stdout.write({ run: RUN_USAGE, probe: PROBE_USAGE, scope: SCOPE_USAGE, serve: SERVE_USAGE }[rest[0] ?? ''] ?? USAGE);
         return 0;
       default:
         io.stderr.write(`framewise: unknown command "${command}"\n\n${USAGE}`);

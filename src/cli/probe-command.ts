@@ -31,6 +31,7 @@ Targets: ${TARGET_FORMS.join('  |  ')}  |  job:<create URL of an HTTP job API>
   --job-config FILE    job APIs: JSON with field overrides (idField, statusField, outputField, headers...)
   --clip S             job APIs: seconds of stimulus per clip (default 5)
   --jobs N             job APIs: clips submitted one after another, the first cold (default 3)
+  --token T            WHIP/WHEP: bearer token (or FRAMEWISE_TOKEN)
   --expect CATEGORY    exit with code 3 unless the verdict is CATEGORY (for CI gates)
   --report FILE.html   write a self-contained HTML report with plots
   --json               print the whole report as JSON
@@ -57,6 +58,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
         'live-p95-ms': { type: 'string' },
         'max-drift': { type: 'string' },
         expect: { type: 'string' },
+        token: { type: 'string' },
         'job-preset': { type: 'string' },
         'job-config': { type: 'string' },
         clip: { type: 'string' },
@@ -103,7 +105,8 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       });
       return await finish(report, v, io, expect);
     }
-    const target = parseTarget(spec);
+    const token = v.token ?? process.env.FRAMEWISE_TOKEN;
+    const target = parseTarget(spec, token ? { token } : {});
     const fps = positiveNumber('--fps', v.fps);
     const warmupS = zeroOk('--warmup', v.warmup);
     const sustainS = positiveNumber('--duration', v.duration);
@@ -160,6 +163,12 @@ function summarize(report: ProbeReport, reportPath: string | undefined): string 
   for (const p of report.phases) {
     lines.push(
       `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,
+    );
+  }
+  const w = report.webrtc;
+  if (w) {
+    lines.push(
+      `  webrtc receiver: ${w.codec ?? '?'} ${w.frameWidth ?? '?'}x${w.frameHeight ?? '?'}, jitter buffer ${w.jitterBufferDelayMeanMs?.toFixed(1) ?? '-'} ms, frames dropped ${w.framesDropped}, freezes ${w.freezeCount ?? 'not reported'}, packets lost ${w.packetsLost}`,
     );
   }
   if (reportPath) lines.push(`  report: ${reportPath}`);

@@ -126,7 +126,7 @@ export function renderReportHtml(report: ProbeReport): string {
   const setup =
     report.kind === 'job'
       ? `<li>job accepted after ${s.readyMs} ms</li><li>first result playable (cold): ${s.coldFirstFrameMs === null ? 'none' : `${(s.coldFirstFrameMs / 1000).toFixed(2)} s`}</li><li>first result playable (warm): ${s.warmFirstFrameMs === null ? 'not measured' : `${(s.warmFirstFrameMs / 1000).toFixed(2)} s`}</li>`
-      : `<li>ready after ${s.readyMs} ms</li><li>first frame back (cold start): ${s.coldFirstFrameMs === null ? 'none' : `${s.coldFirstFrameMs} ms`}</li><li>first frame back (warm start): ${s.warmFirstFrameMs === null ? 'not measured' : `${s.warmFirstFrameMs} ms`}</li>${report.refused > 0 ? `<li>${report.refused} frames could not be sent (the target's input was full)</li>` : ''}`;
+      : `<li>ready after ${s.readyMs} ms</li><li>first frame back (cold start): ${s.coldFirstFrameMs === null ? 'none' : `${s.coldFirstFrameMs} ms`}</li><li>first frame back (warm start): ${s.warmFirstFrameMs === null ? 'not measured' : `${s.warmFirstFrameMs} ms`}</li>${report.refused > 0 ? `<li>${report.refused} frames could not be sent (the target's input was full)</li>` : ''}${webrtcItem(report)}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Framewise probe: ${escapeHtml(report.target)} is ${v.category}</title>
 <style>
@@ -146,4 +146,12 @@ ${v.flags.length > 0 ? `<h2>Also</h2><ul>${v.flags.map((f) => `<li>${escapeHtml(
 ${report.kind === 'job' ? jobSection(report) : streamSection(report)}
 </body></html>
 `;
+}
+
+/** One list item with the WebRTC receiver's own view, for WHIP targets. */
+function webrtcItem(report: ProbeReport): string {
+  const w = report.webrtc;
+  if (!w) return '';
+  const jitter = w.jitterBufferDelayMeanMs === null ? '-' : `${w.jitterBufferDelayMeanMs.toFixed(1)} ms`;
+  return `<li>WebRTC receiver (${escapeHtml(w.codec ?? 'unknown codec')}): mean jitter buffer delay ${jitter}, ${w.framesDropped} frames dropped by the decoder, ${w.freezeCount ?? 'no'} freezes reported, ${w.packetsLost} packets lost</li>`;
 }

@@ -7,6 +7,7 @@ import type { JobMeasurements } from './job-measurements.ts';
 import { BeaconSchedule, paintFlash } from './beacon.ts';
 import { type ProbePhase, ProbeRecorder } from './recorder.ts';
 import type { StimulusInfo, StreamTarget } from './targets/target.ts';
+import type { ReceiverStats } from '../io/webrtc/receiver-stats.ts';
 import { decide, DEFAULT_THRESHOLDS, type Verdict, type VerdictThresholds } from './verdict.ts';
 
 /** How to probe a stream target. CLI defaults are long on purpose: drift needs minutes to show. */
@@ -58,6 +59,8 @@ export interface ProbeReport {
   samples: LatencySample[];
   refused: number;
   job?: JobMeasurements;
+  /** For WebRTC targets: what the receiving side reported (jitter buffer, dropped frames, freezes). */
+  webrtc?: ReceiverStats;
 }
 
 const MAX_SAMPLES = 5000;
@@ -168,6 +171,7 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
         phase: a.phase as ProbePhase,
       })),
     refused: target.refused,
+    ...(target.receiverStats ? { webrtc: target.receiverStats } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Frame } from '../../core/frame.ts';
+import type { ReceiverStats } from '../../io/webrtc/receiver-stats.ts';
 
 /** What the probe sends: the stimulus geometry and rate. */
 export interface StimulusInfo {
@@ -23,6 +24,8 @@ export interface StreamTarget {
   send(frame: Frame): void;
   /** Frames the target could not take (its transport was full). */
   readonly refused: number;
+  /** WebRTC targets: the receiver's stats at the end of the first (measured) run. */
+  readonly receiverStats?: ReceiverStats | null;
   /** Stop and release everything; safe to call twice. */
   close(): Promise<void>;
 }

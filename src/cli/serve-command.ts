@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { FramewiseError } from '../core/errors.ts';
+import { listEffects } from '../effects/registry.ts';
+import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
+import { positiveNumber } from './numbers.ts';
+
+/** Help for `framewise serve`. */
+export const SERVE_USAGE = `framewise serve [options]
+
+Runs the live server: open the printed URL, start the camera, and see it processed with its glass-to-glass latency.
+WHIP ingest at POST /whip (processed video comes back on the same connection), WHEP viewers at POST /whep/<session>,
+Prometheus metrics at /metrics, health at /healthz.
+
+  --port N          TCP port (default 8080; 0 picks a free one)
+  --host H          interface (default 127.0.0.1; browsers allow the camera only on localhost or HTTPS)
+  --effect E        effect new sessions start with (default passthrough): ${listEffects()
+    .map((e) => e.usage)
+    .join(', ')}
+  --max-sessions N  session limit; beyond it offers get 503 + Retry-After (default: from CPU count and effect cost)
+  --token T         require "Authorization: Bearer T" for WHIP/WHEP and session changes (or FRAMEWISE_TOKEN)
+  --deadline-ms N   live deadline per frame (default 100)
+  --duration S      stop after S seconds (default: until Ctrl-C)
+`;
+
+/** Parse `framewise serve` arguments. */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServerOptions & { durationS?: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        effect: { type: 'string', short: 'e' },
+        'max-sessions': { type: 'string' },
+        token: { type: 'string' },
+        'deadline-ms': { type: 'string' },
+        duration: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${SERVE_USAGE}`);
+  }
+  const v = parsed.values;
+  const port = v.port === undefined ? 8080 : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FramewiseError('invalid-argument', `--port must be 0-65535 (got "${v.port}")`);
+  const maxSessions = positiveNumber('--max-sessions', v['max-sessions']);
+  if (maxSessions !== undefined && !Number.isInteger(maxSessions)) throw new FramewiseError('invalid-argument', `--max-sessions must be a whole number`);
+  const token = v.token ?? env.FRAMEWISE_TOKEN;
+  const deadlineMs = positiveNumber('--deadline-ms', v['deadline-ms']);
+  const durationS = positiveNumber('--duration', v.duration);
+  return {
+    port,
+    host: v.host ?? '127.0.0.1',
+    effect: v.effect ?? 'passthrough',
+    ...(maxSessions === undefined ? {} : { maxSessions }),
+    ...(token ? { token } : {}),
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
+    ...(durationS === undefined ? {} : { durationS }),
+  };
+}
+
+/** `framewise serve`: run until Ctrl-C (or --duration), then end every session cleanly. */
+export async function serveCommand(args: string[], io: { stdout: NodeJS.WritableStream }): Promise<number> {
+  const { durationS, ...options } = parseServeArgs(args);
+  const server = await FramewiseServer.start(options);
+  io.stdout.write(
+    `framewise: live server on ${server.url}  (effect ${options.effect}, up to ${server.registry.maxSessions} sessions${options.token ? ', token required' : ''})\n` +
+      `  demo page  ${server.url}/\n  WHIP       POST ${server.url}/whip\n  metrics    ${server.url}/metrics\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = durationS === undefined ? undefined : setTimeout(done, durationS * 1000);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  io.stdout.write(`framewise: server stopped (${server.registry.started} session(s) served)\n`);
+  return 0;
+}

@@ -1,0 +1,80 @@
+import { FramewiseError } from '../../core/errors.ts';
+import type { Frame } from '../../core/frame.ts';
+import type { ReceiverStats } from '../../io/webrtc/receiver-stats.ts';
+import type { TrackSource } from '../../io/webrtc/track-source.ts';
+import { WebRtcClient } from '../../io/webrtc/webrtc-client.ts';
+import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
+
+/** Options of a WHIP target. */
+export interface WhipTargetOptions {
+  /** Receive the output from this WHEP endpoint instead of the WHIP connection; `{session}` is replaced by the WHIP session id. */
+  whepUrl?: string;
+  /** Bearer token for WHIP and WHEP. */
+  token?: string;
+}
+
+/**
+ * `whip:<url>`: publish the stimulus over WebRTC (WHIP, RFC 9725) and read the output either from the same peer
+ * connection (sendrecv, as Framewise's server and most realtime AI endpoints do) or from a WHEP endpoint. Keeps the
+ * receiver's WebRTC stats (jitter buffer, dropped frames, freezes) of its first run for the report.
+ */
+export class WhipTarget implements StreamTarget {
+  readonly name: string;
+  private publisher: WebRtcClient | null = null;
+  private viewer: WebRtcClient | null = null;
+  private reading: Promise<void> | null = null;
+  /** Receiver stats at the end of the first run (the measured one). */
+  receiverStats: ReceiverStats | null = null;
+  private runs = 0;
+
+  constructor(
+    private readonly whipUrl: string,
+    private readonly options: WhipTargetOptions = {},
+  ) {
+    this.name = `whip:${whipUrl}${options.whepUrl ? ` (output via WHEP ${options.whepUrl})` : ''}`;
+  }
+
+  get refused(): number {
+    return 0;
+  }
+
+  async open(_info: StimulusInfo, onOutput: OutputHandler): Promise<void> {
+    const auth = this.options.token ? { token: this.options.token } : {};
+    this.publisher = await WebRtcClient.publish(this.whipUrl, { ...auth, receive: !this.options.whepUrl });
+    if (this.options.whepUrl) {
+      const session = this.publisher.resourceUrl.split('/').pop() ?? '';
+      this.viewer = await WebRtcClient.view(this.options.whepUrl.replace('{session}', encodeURIComponent(session)), auth);
+    }
+    const returned = (this.viewer ?? this.publisher).received;
+    if (!returned) throw new FramewiseError('invalid-state', 'the WHIP target receives no video');
+    this.reading = pump(returned, onOutput);
+  }
+
+  send(frame: Frame): void {
+    this.publisher?.send(frame);
+  }
+
+  async close(): Promise<void> {
+    const receiver = this.viewer ?? this.publisher;
+    if (receiver && this.runs++ === 0) this.receiverStats = await receiver.stats().catch(() => null);
+    await this.viewer?.close();
+    await this.publisher?.close();
+    await this.reading;
+    this.viewer = null;
+    this.publisher = null;
+    this.reading = null;
+  }
+}
+
+/** Hand every returned frame to the probe with its arrival time (taken when libwebrtc delivered the picture). */
+async function pump(source: TrackSource, onOutput: OutputHandler): Promise<void> {
+  try {
+    await source.open();
+    for (let frame = await source.read(); frame; frame = await source.read()) {
+      onOutput(frame, frame.captureNs);
+      frame.release();
+    }
+  } catch {
+    // No video came back (or the connection ended first): the probe sees no frames and says so.
+  }
+}

@@ -1,0 +1,60 @@
+/** A browser WHIP session: publishes a track and receives the processed video back on the same connection. */
+export class WhipSession {
+  readonly pc = new RTCPeerConnection();
+  /** The processed video, once the server's track arrives. */
+  readonly remote: Promise<MediaStream>;
+  resourceUrl: string | null = null;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly token: string | null,
+  ) {
+    this.remote = new Promise((resolve) => {
+      this.pc.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track]));
+    });
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.token ? { ...extra, authorization: `Bearer ${this.token}` } : extra;
+  }
+
+  /** Offer `track` (sendrecv), wait for ICE gathering so the offer carries every candidate, POST it, apply the answer. */
+  async start(track: MediaStreamTrack): Promise<void> {
+    this.pc.addTransceiver(track, { direction: 'sendrecv' });
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (this.pc.iceGatheringState === 'complete') return resolve();
+      const timer = setTimeout(resolve, 3000);
+      this.pc.addEventListener('icegatheringstatechange', () => {
+        if (this.pc.iceGatheringState === 'complete') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const response = await fetch(this.endpoint, {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/sdp' }),
+      body: this.pc.localDescription?.sdp ?? '',
+    });
+    const body = await response.text();
+    if (response.status !== 201) {
+      const retry = response.headers.get('retry-after');
+      throw new Error(`server answered ${response.status}${retry ? ` (retry in ${retry} s)` : ''}: ${body.trim()}`);
+    }
+    this.resourceUrl = new URL(response.headers.get('location') ?? '', this.endpoint).toString();
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: body });
+  }
+
+  /** The session id (last path segment of the resource URL). */
+  get id(): string | null {
+    return this.resourceUrl?.split('/').pop() ?? null;
+  }
+
+  /** End the session: DELETE (kept alive through page unload) and close the connection. */
+  stop(): void {
+    if (this.resourceUrl) void fetch(this.resourceUrl, { method: 'DELETE', headers: this.headers(), keepalive: true }).catch(() => undefined);
+    this.resourceUrl = null;
+    this.pc.close();
+  }
+}
