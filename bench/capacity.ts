@@ -1,14 +1,22 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nowNs } from '../src/core/clock.ts';
 import { readFrameId } from '../src/core/frame-id.ts';
 import { TestPatternSource } from '../src/io/test-pattern-source.ts';
 import { WebRtcClient } from '../src/io/webrtc/webrtc-client.ts';
-import { percentileOf, table } from './stats-util.ts';
+import { medianOf, percentileOf, table } from './stats-util.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'framewise.js');
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 interface Client {
   rtc: WebRtcClient;
@@ -42,6 +50,7 @@ export async function capacity(effect: string, options: { maxSessions?: number; 
     }
   })();
   const rows: (string | number)[][] = [];
+  const perSession: number[] = [];
   let capacityCount = 0;
   try {
     for (let n = 1; n <= (options.maxSessions ?? 12); n++) {
@@ -66,7 +75,9 @@ export async function capacity(effect: string, options: { maxSessions?: number; 
         c.frames = 0;
       }
       const measureS = options.measureS ?? 5;
+      const cpuBefore = cpuSeconds(server.pid ?? 0);
       await new Promise((r) => setTimeout(r, measureS * 1000));
+      const serverCores = (cpuSeconds(server.pid ?? 0) - cpuBefore) / measureS;
       const p95s = clients.map((c) => percentileOf(c.latencies, 95));
       const fpss = clients.map((c) => c.frames / measureS);
       const worstP95 = Math.max(...p95s);
@@ -80,8 +91,10 @@ export async function capacity(effect: string, options: { maxSessions?: number; 
         ).toFixed(1),
         worstP95.toFixed(1),
         worstFps.toFixed(1),
+        `${(serverCores * 100).toFixed(0)} %`,
         ok ? 'yes' : 'no',
       ]);
+      perSession.push(serverCores / n);
       if (!ok) break;
       capacityCount = n;
     }
@@ -97,8 +110,9 @@ export async function capacity(effect: string, options: { maxSessions?: number; 
   return [
     `### Session capacity, effect ${effect} (640x480 30 fps publishers, round trip Node -> server -> Node)`,
     '',
-    table(['sessions', 'p50 ms (all)', 'worst client p95 ms', 'worst client fps', 'within 150 ms / 28 fps'], rows),
+    table(['sessions', 'p50 ms (all)', 'worst client p95 ms', 'worst client fps', 'server CPU (100 % = 1 core)', 'within 150 ms / 28 fps'], rows),
     '',
-    `Capacity: **${capacityCount}** sessions. The test clients (VP8 encode + decode each) share the cores with the server.`,
+    `Capacity: **${capacityCount}** sessions with the test clients (VP8 encode + decode each) sharing the ${availableParallelism()} cores with the server.`,
+    `The server process used ${(medianOf(perSession) * 100).toFixed(0)} % of a core per session (median over the steps): a server with the ${availableParallelism()} cores to itself would plan for about ${Math.floor((availableParallelism() * 0.7) / medianOf(perSession))} sessions at 70 % load.`,
   ].join('\n');
 }

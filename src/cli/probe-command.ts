@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
+import { parseFlags } from './flags.ts';
 import { renderReportHtml } from '../probe/report-html.ts';
 import { runJobProbe } from '../probe/run-job-probe.ts';
 import { type JobApiConfig, jobConfig, JOB_PRESETS } from '../probe/targets/job-api.ts';
@@ -41,35 +41,31 @@ const CATEGORIES: readonly Category[] = ['LIVE', 'NEAR-LIVE', 'GENERATION', 'INC
 
 /** Run `framewise probe`; returns the exit code (0, or 3 when --expect did not match). */
 export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        fps: { type: 'string' },
-        size: { type: 'string' },
-        warmup: { type: 'string' },
-        duration: { type: 'string' },
-        overload: { type: 'string' },
-        drain: { type: 'string' },
-        'no-warm': { type: 'boolean' },
-        'live-p50-ms': { type: 'string' },
-        'live-p95-ms': { type: 'string' },
-        'max-drift': { type: 'string' },
-        expect: { type: 'string' },
-        token: { type: 'string' },
-        'job-preset': { type: 'string' },
-        'job-config': { type: 'string' },
-        clip: { type: 'string' },
-        jobs: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${PROBE_USAGE}`);
-  }
+  const parsed = parseFlags(
+    args,
+    {
+      fps: { type: 'string' },
+      size: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      overload: { type: 'string' },
+      drain: { type: 'string' },
+      'no-warm': { type: 'boolean' },
+      'live-p50-ms': { type: 'string' },
+      'live-p95-ms': { type: 'string' },
+      'max-drift': { type: 'string' },
+      expect: { type: 'string' },
+      token: { type: 'string' },
+      'job-preset': { type: 'string' },
+      'job-config': { type: 'string' },
+      clip: { type: 'string' },
+      jobs: { type: 'string' },
+      report: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    PROBE_USAGE,
+    true,
+  );
   const v = parsed.values;
   const [spec, extra] = parsed.positionals;
   if (!spec || extra !== undefined) throw new FramewiseError('invalid-argument', `name one target\n\n${PROBE_USAGE}`);

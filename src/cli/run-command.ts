@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
+import { parseFlags } from './flags.ts';
 import { Pipeline } from '../core/pipeline.ts';
 import { live, type Policy, render } from '../core/policy.ts';
 import { NullSink, type FrameSink } from '../core/sink.ts';
@@ -50,30 +50,24 @@ export interface RunOptions {
 
 /** Parse `framewise run` arguments; throws FramewiseError('invalid-argument') with what to fix. */
 export function parseRunArgs(args: string[]): RunOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        input: { type: 'string', short: 'i' },
-        effect: { type: 'string', short: 'e' },
-        mode: { type: 'string', short: 'm' },
-        fps: { type: 'string' },
-        duration: { type: 'string' },
-        loop: { type: 'boolean' },
-        realtime: { type: 'boolean' },
-        'input-option': { type: 'string', multiple: true },
-        'deadline-ms': { type: 'string' },
-        concurrency: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${RUN_USAGE}`);
-  }
+  const parsed = parseFlags(
+    args,
+    {
+      input: { type: 'string', short: 'i' },
+      effect: { type: 'string', short: 'e' },
+      mode: { type: 'string', short: 'm' },
+      fps: { type: 'string' },
+      duration: { type: 'string' },
+      loop: { type: 'boolean' },
+      realtime: { type: 'boolean' },
+      'input-option': { type: 'string', multiple: true },
+      'deadline-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+    },
+    RUN_USAGE,
+  );
   const v = parsed.values;
   if (!v.input) throw new FramewiseError('invalid-argument', `--input is required\n\n${RUN_USAGE}`);
   const mode = v.mode ?? 'live';

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
+import { parseFlags } from './flags.ts';
 import { type Requirements, requirementsFor, type Scope, scope, USE_CASES, type UseCase } from '../probe/scope.ts';
 import { parseSize, positiveNumber } from './numbers.ts';
 import { probeCommand } from './probe-command.ts';
@@ -42,27 +42,23 @@ async function ask(io: Io): Promise<UseCase> {
 
 /** Run `framewise scope`; returns the exit code. */
 export async function scopeCommand(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        'use-case': { type: 'string' },
-        interactive: { type: 'string' },
-        'budget-ms': { type: 'string' },
-        fps: { type: 'string' },
-        size: { type: 'string' },
-        streams: { type: 'string' },
-        'session-min': { type: 'string' },
-        'network-ms': { type: 'string' },
-        json: { type: 'boolean' },
-        target: { type: 'string' },
-        'probe-duration': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${SCOPE_USAGE}`);
-  }
+  const parsed = parseFlags(
+    args,
+    {
+      'use-case': { type: 'string' },
+      interactive: { type: 'string' },
+      'budget-ms': { type: 'string' },
+      fps: { type: 'string' },
+      size: { type: 'string' },
+      streams: { type: 'string' },
+      'session-min': { type: 'string' },
+      'network-ms': { type: 'string' },
+      json: { type: 'boolean' },
+      target: { type: 'string' },
+      'probe-duration': { type: 'string' },
+    },
+    SCOPE_USAGE,
+  );
   const v = parsed.values;
   let useCase = v['use-case'] as UseCase | undefined;
   if (useCase === undefined) {

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { FramewiseError } from '../core/errors.ts';
+import { parseFlags } from './flags.ts';
 import { listEffects } from '../effects/registry.ts';
 import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
 import { positiveNumber } from './numbers.ts';
@@ -24,25 +24,19 @@ Prometheus metrics at /metrics, health at /healthz.
 
 /** Parse `framewise serve` arguments. */
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServerOptions & { durationS?: number } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        effect: { type: 'string', short: 'e' },
-        'max-sessions': { type: 'string' },
-        token: { type: 'string' },
-        'deadline-ms': { type: 'string' },
-        duration: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new FramewiseError('invalid-argument', `${(err as Error).message}\n\n${SERVE_USAGE}`);
-  }
+  const parsed = parseFlags(
+    args,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      effect: { type: 'string', short: 'e' },
+      'max-sessions': { type: 'string' },
+      token: { type: 'string' },
+      'deadline-ms': { type: 'string' },
+      duration: { type: 'string' },
+    },
+    SERVE_USAGE,
+  );
   const v = parsed.values;
   const port = v.port === undefined ? 8080 : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FramewiseError('invalid-argument', `--port must be 0-65535 (got "${v.port}")`);

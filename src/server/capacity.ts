@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * CPU cost of one 640x480 30 fps WebRTC session without the effect, in ms per frame: VP8 decode ~1 ms, encode
- * 2-3 ms, handing the picture to libwebrtc ~2.5 ms, copies ~0.5 ms (../shared/FACTS.md and `npm run bench`).
+ * CPU cost of one 640x480 30 fps WebRTC session without the effect, in ms per frame: the capacity benchmark
+ * (`npm run bench -- capacity`) measured the server process at 29-31 % of a core per session (VP8 decode and
+ * encode, handing pictures to and from libwebrtc, copies), i.e. about 10 ms per frame.
  */
-export const SESSION_BASE_COST_MS = 7;
+export const SESSION_BASE_COST_MS = 10;
 
 /** Share of the CPU live sessions may plan to use; the rest is headroom so running sessions keep their latency. */
 const CPU_SHARE = 0.7;

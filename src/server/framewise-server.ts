@@ -29,6 +29,8 @@ export interface ServerOptions {
   disconnectGraceMs?: number;
   /** A session whose video stops for this long ends (default 5 s). */
   mediaTimeoutMs?: number;
+  /** Largest picture a publisher may send, width x height (default 1920x1080). */
+  maxPixels?: number;
   /** Serve the demo page (default true). */
   web?: boolean;
 }
@@ -190,6 +192,7 @@ export class FramewiseServer {
         ...(this.options.deadlineMs === undefined ? {} : { deadlineMs: this.options.deadlineMs }),
         ...(this.options.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: this.options.disconnectGraceMs }),
         ...(this.options.mediaTimeoutMs === undefined ? {} : { mediaTimeoutMs: this.options.mediaTimeoutMs }),
+        ...(this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels }),
         onEnded: (ended) => this.registry.remove(ended.id),
       });
     } catch (err) {

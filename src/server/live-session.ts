@@ -23,6 +23,8 @@ export interface LiveSessionOptions {
   deadlineMs?: number;
   /** A connection that stays 'disconnected' this long is over (default 5 s). */
   disconnectGraceMs?: number;
+  /** Largest picture accepted (width x height); a larger stream ends the session with a message (default 1920x1080). */
+  maxPixels?: number;
   /** The session ends when no video has arrived for this long (default 5 s): a closed tab is noticed before ICE gives up. */
   mediaTimeoutMs?: number;
   /** Called once when the session has ended and released everything. */
@@ -116,7 +118,7 @@ export class LiveSession {
       await transceiver.sender.replaceTrack(this.sink.createTrack());
       transceiver.direction = 'sendrecv';
     }
-    this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in' });
+    this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in', maxPixels: this.options.maxPixels ?? 1920 * 1080 });
     const answer = await answerOffer(this.pc, offerSdp);
     this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), { disconnectGraceMs: this.options.disconnectGraceMs ?? 5000 });
     this.startPipeline(this.source);

@@ -174,3 +174,28 @@ test('a bearer token is required when configured: 401 without or with a wrong on
     await guarded.close();
   }
 });
+
+test('a publisher sending pictures over the size limit gets its session ended with the reason; others are untouched', async () => {
+  const small = await FramewiseServer.start({ port: 0, web: false, maxPixels: 320 * 240 });
+  try {
+    const big = await WebRtcClient.publish(`${small.url}/whip`, { receive: false });
+    const sessionId = big.resourceUrl.split('/').at(-1) ?? '';
+    const session = small.registry.get(sessionId);
+    assert.ok(session);
+    const ok = await WebRtcClient.publish(`${small.url}/whip`);
+    const stop = new AbortController();
+    const returned = collect(ok, stop.signal);
+    const sending = Promise.all([sendPattern(big, stop.signal), sendPattern(ok, stop.signal, { width: 320, height: 240 })]);
+    const deadline = Date.now() + 10_000;
+    while (small.registry.get(sessionId) && Date.now() < deadline) await sleep(100);
+    await sleep(1000);
+    stop.abort();
+    const [frames] = await Promise.all([returned, sending]);
+    assert.equal(small.registry.get(sessionId), undefined, 'the oversized session was not ended');
+    assert.match(session.endReason ?? '', /sender's video is 640x480, over this receiver's limit of 76800 pixels/);
+    assert.ok(frames.length > 20, `the 320x240 session kept going (${frames.length} frames)`);
+    await Promise.all([big.close(), ok.close()]);
+  } finally {
+    await small.close();
+  }
+});

@@ -82,8 +82,15 @@ export class TrackSource implements FrameSource {
     this.received++;
     this.lastPictureNs = arrivedNs;
     const { width, height, data } = picture;
-    if (width * height > (this.options.maxPixels ?? 3840 * 2160)) {
+    const maxPixels = this.options.maxPixels ?? 3840 * 2160;
+    if (width * height > maxPixels) {
       this.oversized++;
+      this.abortOpen?.(
+        new FramewiseError(
+          'invalid-argument',
+          `the sender's video is ${width}x${height}, over this receiver's limit of ${maxPixels} pixels: send a smaller resolution`,
+        ),
+      );
       return;
     }
     if (data.byteLength < frameBytes('i420', width, height)) return;
