@@ -57,7 +57,9 @@ test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
 });
 
 test('a restyling system that destroys the frame-ID code: matched by beacon flashes, LIVE near its 200 ms', async () => {
-  const r = await runProbe(reference('restyle 200'), { ...SHORT, sustainS: 14 });
+  // About 7 flashes in 14 s: the drift interval from so few points is wide (its upper bound reached 2.06 ms/s on a
+  // loaded machine), so this test allows 5 ms/s; what it checks is the beacon matching and the latency.
+  const r = await runProbe(reference('restyle 200'), { ...SHORT, sustainS: 14, thresholds: { maxDriftMsPerS: 5 } });
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
   assert.equal(s.readableFraction, 0);

@@ -1,0 +1,116 @@
+import { createRequire } from 'node:module';
+import { FramewiseError } from '../core/errors.ts';
+
+/** The slice of onnxruntime-node used here (typed locally so the rest of Framewise does not depend on its typings). */
+interface OrtTensor {
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+interface OrtModule {
+  InferenceSession: { create(pathOrBytes: string | Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+
+let ort: OrtModule | null = null;
+function onnxruntime(): OrtModule {
+  ort ??= createRequire(import.meta.url)('onnxruntime-node') as OrtModule;
+  return ort;
+}
+
+/** Options of `OnnxModel.load`. */
+export interface OnnxModelOptions {
+  /** Execution providers to try in order (default: CUDA when FRAMEWISE_CUDA=1 or a GPU build is present, then CPU). */
+  providers?: readonly string[];
+  /** Threads for one inference (default 1: live sessions run side by side, each on its own core). */
+  threads?: number;
+}
+
+/** One float32 input or output with its fixed shape. */
+export interface TensorSpec {
+  name: string;
+  dims: readonly number[];
+}
+
+/**
+ * An ONNX model loaded once, with its input and output buffers allocated once. `run()` calls are serialised (one
+ * session runs one inference at a time), and a wrong input shape is an error naming the expected one.
+ */
+export class OnnxModel {
+  readonly provider: string;
+  readonly input: TensorSpec;
+  readonly outputNames: readonly string[];
+  /** Fill this, then call `run()`. */
+  readonly inputData: Float32Array;
+  private readonly session: OrtSession;
+  private readonly inputTensor: OrtTensor;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(session: OrtSession, provider: string, input: TensorSpec) {
+    this.session = session;
+    this.provider = provider;
+    this.input = input;
+    this.outputNames = session.outputNames;
+    this.inputData = new Float32Array(input.dims.reduce((a, b) => a * b, 1));
+    this.inputTensor = new (onnxruntime().Tensor)('float32', this.inputData, input.dims);
+  }
+
+  /**
+   * Load `model` (a path or the bytes of an .onnx file) whose single input has the fixed shape `inputDims`. Tries
+   * each execution provider in turn; when all fail, one error lists every failure.
+   */
+  static async load(model: string | Uint8Array, inputDims: readonly number[], options: OnnxModelOptions = {}): Promise<OnnxModel> {
+    const providers = options.providers ?? (process.env.FRAMEWISE_CUDA === '1' ? ['cuda', 'cpu'] : ['cpu']);
+    const failures: string[] = [];
+    for (const provider of providers) {
+      try {
+        const session = await onnxruntime().InferenceSession.create(model, {
+          executionProviders: [provider],
+          intraOpNumThreads: options.threads ?? 1,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        });
+        const name = session.inputNames[0];
+        if (name === undefined || session.inputNames.length !== 1) {
+          await session.release();
+          throw new FramewiseError('unsupported-format', `the model has ${session.inputNames.length} inputs; OnnxModel takes models with one`);
+        }
+        return new OnnxModel(session, provider, { name, dims: inputDims });
+      } catch (err) {
+        failures.push(`${provider}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
+    }
+    const what = typeof model === 'string' ? model : 'the model';
+    throw new FramewiseError('input-unreadable', `cannot load ${what} with any execution provider (${failures.join('; ')})`);
+  }
+
+  /** Run on `inputData`; resolves with each output's data (float32) and dims. Calls queue behind each other. */
+  run(): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+    const next = this.queue.then(async () => {
+      if (this.closed) throw new FramewiseError('invalid-state', 'the model is closed');
+      const results = await this.session.run({ [this.input.name]: this.inputTensor });
+      const out: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+      for (const [name, tensor] of Object.entries(results)) {
+        if (!(tensor.data instanceof Float32Array)) throw new FramewiseError('unsupported-format', `output ${name} is not float32`);
+        out[name] = { data: tensor.data, dims: tensor.dims };
+      }
+      return out;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Release the session after pending runs. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.session.release();
+  }
+}

@@ -1,0 +1,63 @@
+import { FramewiseError } from '../core/errors.ts';
+import type { Frame } from '../core/frame.ts';
+import { frameToTensor, resizeMask } from './image-tensor.ts';
+import { OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
+import { ensureModel } from './zoo.ts';
+
+/** A person mask at the frame's resolution: 0 (background) to 255 (person), one byte per pixel. */
+export interface PersonMask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * Person segmentation (MediaPipe selfie model, converted to ONNX by the zoo): `segment(frame)` returns the
+ * probability of "person" for every pixel of the frame. Loads once; the tensors are reused frame after frame.
+ */
+export class PersonSegmenter {
+  private readonly model: OnnxModel;
+  private readonly size: number;
+  private mask: PersonMask | null = null;
+
+  private constructor(model: OnnxModel, size: number) {
+    this.model = model;
+    this.size = size;
+  }
+
+  /** Build (on first use) and load the model. */
+  static async load(options: OnnxModelOptions & { modelsDir?: string } = {}): Promise<PersonSegmenter> {
+    const built = await ensureModel('selfie', options.modelsDir);
+    const size = built.entry.inputDims[1] as number;
+    return new PersonSegmenter(await OnnxModel.load(built.path, built.entry.inputDims, options), size);
+  }
+
+  /** Which execution provider runs the model. */
+  get provider(): string {
+    return this.model.provider;
+  }
+
+  /** The model's raw output for `frame`: a size x size map of person probabilities (valid until the next call). */
+  async probabilities(frame: Frame): Promise<Float32Array> {
+    frameToTensor(frame, this.model.inputData, this.size, this.size);
+    const outputs = await this.model.run();
+    const out = Object.values(outputs)[0];
+    if (!out || out.data.length !== this.size * this.size)
+      throw new FramewiseError('unsupported-format', `the segmenter's output has ${out?.data.length ?? 0} values, expected ${this.size}x${this.size}`);
+    return out.data;
+  }
+
+  /** The person mask of `frame` at its resolution (the returned buffer is reused by the next call). */
+  async segment(frame: Frame): Promise<PersonMask> {
+    const probabilities = await this.probabilities(frame);
+    if (!this.mask || this.mask.width !== frame.width || this.mask.height !== frame.height) {
+      this.mask = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
+    }
+    resizeMask(probabilities, this.size, this.size, this.mask.data, frame.width, frame.height);
+    return this.mask;
+  }
+
+  close(): Promise<void> {
+    return this.model.close();
+  }
+}
