@@ -1,5 +1,7 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Stage } from '../core/stage.ts';
+import { existsSync } from 'node:fs';
+import { BackgroundStage, colourToYuv } from './background-stage.ts';
 import { DelayStage } from './delay.ts';
 import { GrayscaleStage } from './grayscale.ts';
 import { MirrorStage } from './mirror.ts';
@@ -19,6 +21,29 @@ const EFFECTS: Record<string, EffectEntry> = {
   passthrough: { usage: 'passthrough', summary: 'frames unchanged (measures the engine)', costMs: 0, create: () => new PassthroughStage() },
   grayscale: { usage: 'grayscale', summary: 'removes colour (i420: chroma set to neutral, almost free)', costMs: 0.1, create: () => new GrayscaleStage() },
   mirror: { usage: 'mirror', summary: 'flips the picture left to right, like a self view', costMs: 0.5, create: () => new MirrorStage() },
+  blur: {
+    usage: 'blur[:<radius px>]',
+    summary: 'blurs the background behind the person (selfie segmentation, ONNX); radius default 24',
+    costMs: 10,
+    create: (arg) => {
+      const radiusPx = arg === undefined || arg === '' ? 24 : Number(arg);
+      if (!Number.isFinite(radiusPx) || radiusPx < 2 || radiusPx > 200)
+        throw new FramewiseError('invalid-argument', `blur radius must be 2-200 px (got "${arg}")`);
+      return new BackgroundStage('blur', { kind: 'blur', radiusPx });
+    },
+  },
+  replace: {
+    usage: 'replace:<#rrggbb|colour|image file>',
+    summary: 'replaces the background behind the person with a colour or a picture',
+    costMs: 9,
+    create: (arg) => {
+      if (arg === undefined || arg === '')
+        throw new FramewiseError('invalid-argument', 'effect "replace" needs a colour or a picture, e.g. replace:green or replace:beach.jpg');
+      if (/^#?[0-9a-f]{6}$/i.test(arg) || !/[./]/.test(arg)) return new BackgroundStage('replace', { kind: 'colour', yuv: colourToYuv(arg) });
+      if (!existsSync(arg)) throw new FramewiseError('input-not-found', `background picture ${arg} does not exist`);
+      return new BackgroundStage('replace', { kind: 'image-file', path: arg });
+    },
+  },
   delay: {
     usage: 'delay:<ms>',
     summary: 'waits a fixed time per frame without using the CPU (tests policies)',

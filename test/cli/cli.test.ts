@@ -76,3 +76,16 @@ test('framewise help lists the run command', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /run {6}run a pipeline/);
 });
+
+test('models: build into a folder, info runs the built model, unknown names are a usage error', () => {
+  const dir = scratchDir('cli-models');
+  const built = framewise('models', 'build', 'selfie', '--dir', dir);
+  assert.equal(built.status, 0, built.stderr);
+  assert.match(built.stdout, /selfie: .*selfie\.onnx \(\d+ kB, sha256 [0-9a-f]{16}/);
+  const info = framewise('models', 'info', 'selfie', '--dir', dir);
+  assert.equal(info.status, 0, info.stderr);
+  assert.match(info.stdout, /provider cpu, first run [\d.]+ ms/);
+  const bad = framewise('models', 'info', 'nope', '--dir', dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown model "nope": the zoo has selfie/);
+});

@@ -1,0 +1,121 @@
+import { resampleTaps } from '../models/image-tensor.ts';
+
+/** Small single-channel image operations for background effects (typed arrays, no allocation per call). */
+
+/** A single-channel 8-bit image. */
+export interface Plane {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A plane of `width` x `height`, reused while the size stays the same. */
+export function planeFitting(plane: Plane | null, width: number, height: number): Plane {
+  if (plane && plane.width === width && plane.height === height) return plane;
+  return { width, height, data: new Uint8Array(width * height) };
+}
+
+/** Shrink `src` (stride = width) by `factor` into `dst`, averaging 4 samples spread over each cell. */
+export function downsample(src: Uint8Array, width: number, height: number, factor: number, dst: Plane): void {
+  const half = factor >> 1;
+  for (let y = 0; y < dst.height; y++) {
+    const r0 = Math.min(y * factor, height - 1) * width;
+    const r1 = Math.min(y * factor + half, height - 1) * width;
+    for (let x = 0; x < dst.width; x++) {
+      const c0 = Math.min(x * factor, width - 1);
+      const c1 = Math.min(x * factor + half, width - 1);
+      dst.data[y * dst.width + x] = ((src[r0 + c0] as number) + (src[r0 + c1] as number) + (src[r1 + c0] as number) + (src[r1 + c1] as number) + 2) >> 2;
+    }
+  }
+}
+
+/**
+ * Blur the background only: each pixel of `plane` counts with weight `255 - mask` (mask = person, same size),
+ * so the person's colours do not bleed into the blurred background as a halo. `a`, `b`, `tmp` are scratch buffers
+ * of the plane's size. Two box passes approximate a Gaussian.
+ */
+export function backgroundBlur(plane: Plane, mask: Uint8Array, r: number, a: Float32Array, b: Float32Array, tmp: Float32Array): void {
+  const { width, height, data } = plane;
+  for (let i = 0; i < data.length; i++) {
+    const w = 255 - (mask[i] as number);
+    a[i] = (data[i] as number) * w;
+    b[i] = w;
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    boxBlurFloat(a, width, height, r, tmp);
+    boxBlurFloat(b, width, height, r, tmp);
+  }
+  for (let i = 0; i < data.length; i++) {
+    const w = b[i] as number;
+    if (w > 0.5) data[i] = (a[i] as number) / w;
+  }
+}
+
+function boxBlurFloat(data: Float32Array, width: number, height: number, r: number, tmp: Float32Array): void {
+  const inv = 1 / (2 * r + 1);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += data[row + Math.min(Math.max(k, 0), width - 1)] as number;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = sum * inv;
+      sum += (data[row + Math.min(x + r + 1, width - 1)] as number) - (data[row + Math.max(x - r, 0)] as number);
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += tmp[Math.min(Math.max(k, 0), height - 1) * width + x] as number;
+    for (let y = 0; y < height; y++) {
+      data[y * width + x] = sum * inv;
+      sum += (tmp[Math.min(y + r + 1, height - 1) * width + x] as number) - (tmp[Math.max(y - r, 0) * width + x] as number);
+    }
+  }
+}
+
+/**
+ * Blend in place: `out = (fg * m + bg * (255 - m)) / 255` where m comes from `mask` (`maskWidth` wide, `maskStep`
+ * mask pixels per plane pixel: 1 for luma, 2 for 4:2:0 chroma) and bg is `background` (a small plane, sampled
+ * bilinearly) or the constant `fill`. Pixels whose mask is 255 are left alone.
+ */
+export function composite(
+  fg: Uint8Array,
+  width: number,
+  height: number,
+  mask: Uint8Array,
+  maskWidth: number,
+  maskStep: number,
+  background: Plane | null,
+  fill: number,
+): void {
+  const bw = background?.width ?? 1;
+  const bd = background?.data;
+  const tx = background ? resampleTaps(width, background.width, true) : null;
+  const ty = background ? resampleTaps(height, background.height, true) : null;
+  // The background row for this output row, interpolated vertically once (bw values), then horizontally per pixel.
+  const line = new Float32Array(bw);
+  for (let y = 0; y < height; y++) {
+    if (bd && ty) {
+      const b0 = (ty.i0[y] as number) * bw;
+      const b1 = (ty.i1[y] as number) * bw;
+      const wy = ty.w[y] as number;
+      for (let i = 0; i < bw; i++) {
+        const a = bd[b0 + i] as number;
+        line[i] = a + ((bd[b1 + i] as number) - a) * wy;
+      }
+    }
+    const mrow = y * maskStep * maskWidth;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const m = mask[mrow + x * maskStep] as number;
+      if (m === 255) continue;
+      let bg = fill;
+      if (tx) {
+        const a = line[tx.i0[x] as number] as number;
+        bg = a + ((line[tx.i1[x] as number] as number) - a) * (tx.w[x] as number);
+      }
+      fg[row + x] = ((fg[row + x] as number) * m + bg * (255 - m) + 127) * INV_255;
+    }
+  }
+}
+
+const INV_255 = 1 / 255;
