@@ -17,6 +17,7 @@ const VARIANTS: Variant[] = [
   { label: 'Framewise passthrough', query: () => 'effect=passthrough' },
   { label: 'Framewise grayscale', query: () => 'effect=grayscale' },
   { label: 'Framewise mirror', query: () => 'effect=mirror' },
+  { label: 'Framewise blur', query: () => 'effect=blur' },
 ];
 
 /**

@@ -38,6 +38,9 @@ if (want('models'))
       { label: 'facing_camera_720p.mp4 1280x720', path: join(videos, 'facing_camera_720p.mp4') },
     ]),
   );
-if (want('capacity')) sections.push(await capacity('grayscale'));
+if (want('capacity')) {
+  sections.push(await capacity('grayscale'));
+  sections.push(await capacity('blur'));
+}
 if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);

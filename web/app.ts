@@ -56,14 +56,20 @@ function ms(value: number | null): string {
 
 async function loadEffects(): Promise<void> {
   const response = await fetch('/effects');
-  const { default: fallback, effects } = (await response.json()) as { default: string; effects: { usage: string; summary: string }[] };
+  const { default: fallback, effects } = (await response.json()) as {
+    default: string;
+    effects: { name: string; usage: string; summary: string; needsArgument: boolean }[];
+  };
   for (const effect of effects) {
-    if (effect.usage.includes('<')) continue;
-    const option = new Option(effect.usage, effect.usage);
-    option.title = effect.summary;
+    if (effect.needsArgument) continue;
+    const option = new Option(effect.name, effect.name);
+    option.title = `${effect.usage}: ${effect.summary}`;
     ui.effect.add(option);
   }
-  ui.effect.value = params.get('effect') ?? fallback;
+  // An effect with arguments asked for in the URL (blur:32, replace:green) gets its own entry.
+  const wanted = params.get('effect') ?? fallback;
+  if (![...ui.effect.options].some((o) => o.value === wanted)) ui.effect.add(new Option(wanted, wanted));
+  ui.effect.value = wanted;
 }
 
 async function start(): Promise<void> {

@@ -128,7 +128,7 @@ export class FramewiseServer {
       case 'effects':
         return sendJson(res, 200, {
           default: this.options.effect ?? 'passthrough',
-          effects: listEffects().map((e) => ({ usage: e.usage, summary: e.summary })),
+          effects: listEffects().map((e) => ({ name: e.usage.split(/[:[]/)[0], usage: e.usage, summary: e.summary, needsArgument: /^[^[]*:</.test(e.usage) })),
         });
       case 'whip':
         this.authorize(req);

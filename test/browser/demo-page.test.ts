@@ -126,3 +126,17 @@ test('demo page with the test pattern: mirror flips the picture; a closed browse
   assert.ok(await sessionGone(sessionId, 15_000), 'the session of a closed browser was not released within 15 s');
   assert.equal(server.registry.size, 0);
 });
+
+test('demo page runs the AI effect: blur (with an argument from the URL) on the desk video', async () => {
+  const browser = await launchWithFakeCamera(await fakeCameraFromVideo(dir, testdata('videos/desk_person_again.mkv')));
+  try {
+    const { page, reading } = await openDemo(browser, 'effect=blur:16', 30);
+    assert.ok(reading.sessionId);
+    assert.equal(server.registry.get(reading.sessionId)?.effect, 'blur:16');
+    assert.equal(await page.inputValue('#effect'), 'blur:16');
+    assert.ok(reading.totalP50Ms !== null && reading.totalP50Ms < 1000, `glass-to-glass p50 ${reading.totalP50Ms} ms`);
+    await page.close({ runBeforeUnload: true });
+  } finally {
+    await browser.close();
+  }
+});

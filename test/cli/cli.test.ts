@@ -54,7 +54,11 @@ test('--realtime under the render policy shows a live feed queueing: nothing dro
 test('user mistakes get one clear line and a usage exit code, no stack trace', () => {
   const cases: [string[], RegExp, number][] = [
     [['run', '--input', 'missing-file.mp4'], /input "missing-file.mp4" does not exist/, 1],
-    [['run', '--input', 'testsrc', '--effect', 'sparkle'], /unknown effect "sparkle": use one of passthrough, grayscale, mirror, delay:<ms>/, 2],
+    [
+      ['run', '--input', 'testsrc', '--effect', 'sparkle'],
+      /unknown effect "sparkle": use one of passthrough, grayscale, mirror, blur\[:<radius px>\], replace:.*, delay:<ms>/,
+      2,
+    ],
     [['run', '--input', 'testsrc', '--mode', 'fast'], /--mode must be live or render/, 2],
     [['run', '--input', 'testsrc', '--fps', '0'], /--fps must be a positive number/, 2],
     [['run', '--input', 'testsrc:12x9'], /test pattern size 12x9 is not usable/, 2],
