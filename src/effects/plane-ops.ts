@@ -113,7 +113,7 @@ export function composite(
         const a = line[tx.i0[x] as number] as number;
         bg = a + ((line[tx.i1[x] as number] as number) - a) * (tx.w[x] as number);
       }
-      fg[row + x] = ((fg[row + x] as number) * m + bg * (255 - m) + 127) * INV_255;
+      fg[row + x] = m === 0 ? bg + 0.5 : ((fg[row + x] as number) * m + bg * (255 - m) + 127) * INV_255;
     }
   }
 }
