@@ -31,3 +31,15 @@ test('the README custom-stage example runs and really inverts the picture', asyn
   const after = await meanLumaOfFirstFrame(output);
   assert.ok(Math.abs(after - (255 - before)) < 6, `mean luma ${before.toFixed(1)} -> ${after.toFixed(1)}`);
 });
+
+test('the bring-your-own-model example runs an ONNX model as a stage and reports a plausible person share', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', repoPath('examples/custom-model.ts'), testdata('videos/desk_person_again.mkv')], {
+    encoding: 'utf8',
+    cwd: repoPath('.'),
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const share = Number(/person ([\d.]+) % of the picture/.exec(r.stdout)?.[1]);
+  assert.match(r.stdout, /^77 frames, person/);
+  assert.ok(share > 10 && share < 90, `person share ${share} %`);
+});
