@@ -21,7 +21,7 @@ export async function modelsCommand(args: string[], io: { stdout: NodeJS.Writabl
   const dir = parsed.values.dir ?? modelCacheDir();
   switch (action) {
     case 'list':
-      for (const entry of Object.values(ZOO)) io.stdout.write(`${entry.name.padEnd(10)} ${entry.task.padEnd(22)} ${entry.summary}\n`);
+      for (const entry of Object.values(ZOO)) io.stdout.write(`${entry.name.padEnd(15)} ${entry.task.padEnd(25)} ${entry.summary}\n`);
       io.stdout.write(`cache: ${dir}\n`);
       return 0;
     case 'build': {

