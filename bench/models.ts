@@ -1,136 +1,152 @@
-import { Frame, live, NullSink, Pipeline, render } from '../src/core/index.ts';
-import { createEffect } from '../src/effects/registry.ts';
+import type { Frame } from '../src/core/frame.ts';
 import { MediaSource } from '../src/io/media-source.ts';
-import { frameToTensor } from '../src/models/image-tensor.ts';
+import { FaceDetector } from '../src/models/face-detector.ts';
+import { FaceLandmarker } from '../src/models/face-landmarker.ts';
+import { ObjectDetector } from '../src/models/object-detector.ts';
 import { OnnxModel } from '../src/models/onnx-model.ts';
 import { PersonSegmenter } from '../src/models/person-segmenter.ts';
-import { ensureModel } from '../src/models/zoo.ts';
+import { PoseEstimator } from '../src/models/pose-estimator.ts';
+import { letterboxRoi, roiToTensor } from '../src/models/roi.ts';
+import { ensureModel, ZOO } from '../src/models/zoo.ts';
+import { loadTfjsModel } from '../test/models/tfjs-reference.ts';
 import { medianOf, percentileOf, table } from './stats-util.ts';
 
-const RUNS = 200;
-
-async function firstFrame(clip: string) {
-  const source = new MediaSource({ input: clip, format: 'i420' });
-  await source.open();
-  const frame = await source.read();
-  await source.close();
-  if (!frame) throw new Error(`no frame in ${clip}`);
-  return frame;
-}
-
-/** The blur stage alone on pre-decoded frames (nothing else on the event loop): 4 passes over up to 60 frames. */
-async function isolatedStageMs(clip: string): Promise<number[]> {
-  const source = new MediaSource({ input: clip, format: 'i420' });
-  await source.open();
-  const frames: Frame[] = [];
-  for (let i = 0; i < 60; i++) {
-    const f = await source.read();
-    if (!f) break;
-    const copy = Frame.alloc({ width: f.width, height: f.height, format: 'i420' });
-    f.planes.forEach((p, k) => copy.planes[k]?.set(p));
-    f.release();
-    frames.push(copy);
-  }
-  await source.close();
-  const stage = createEffect('blur');
-  const ctx = { mode: 'live' as const, signal: new AbortController().signal };
-  await stage.open?.(ctx);
-  const ms: number[] = [];
-  for (let pass = 0; pass < 4; pass++) {
-    for (const frame of frames) {
-      const t0 = performance.now();
-      await stage.process(frame, ctx);
-      ms.push(performance.now() - t0);
-    }
-  }
-  await stage.close?.();
-  return ms.slice(20);
-}
-
+/** Time `fn` after 10 warm-up calls: about 2 s of calls, 30 to 200 of them. */
 async function timeIt(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 20; i++) await fn();
+  for (let i = 0; i < 10; i++) await fn();
+  const t0 = performance.now();
+  await fn();
+  const runs = Math.max(30, Math.min(200, Math.round(2000 / Math.max(0.1, performance.now() - t0))));
   const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
     await fn();
-    ms.push(performance.now() - t0);
+    ms.push(performance.now() - start);
   }
   return ms;
 }
 
+async function readFrame(path: string, format: 'i420' | 'rgba'): Promise<Frame> {
+  const source = new MediaSource({ input: path, format });
+  await source.open();
+  const frame = await source.read();
+  await source.close();
+  if (!frame) throw new Error(`no picture in ${path}`);
+  return frame;
+}
+
+/** What a task wrapper does per call on `frame` (pre-processing + run + post-processing). */
+type Wrapped = { call: () => Promise<unknown>; close: () => Promise<void> };
+
+async function wrapperOf(name: string, threads: number, frame: Frame): Promise<Wrapped> {
+  switch (name) {
+    case 'selfie': {
+      const m = await PersonSegmenter.load({ threads });
+      return { call: () => m.probabilities(frame), close: () => m.close() };
+    }
+    case 'selfie-mask': {
+      const m = await PersonSegmenter.load({ threads });
+      return { call: () => m.segment(frame), close: () => m.close() };
+    }
+    case 'face-detector': {
+      const m = await FaceDetector.load({ threads });
+      return { call: () => m.detect(frame), close: () => m.close() };
+    }
+    case 'face-landmarks': {
+      const m = await FaceLandmarker.load({ threads });
+      const roi = (await m.detect(frame))?.roi ?? letterboxRoi(frame);
+      return { call: () => m.landmarks(frame, roi), close: () => m.close() };
+    }
+    case 'pose-detector': {
+      const m = await PoseEstimator.load({ threads });
+      return { call: () => m.findPerson(frame), close: () => m.close() };
+    }
+    case 'pose-landmarks': {
+      const m = await PoseEstimator.load({ threads });
+      const roi = (await m.findPerson(frame)) ?? letterboxRoi(frame);
+      return { call: () => m.landmarks(frame, roi), close: () => m.close() };
+    }
+    case 'objects': {
+      const m = await ObjectDetector.load({ threads });
+      return { call: () => m.detect(frame), close: () => m.close() };
+    }
+    default:
+      throw new Error(`no wrapper for ${name}`);
+  }
+}
+
+/** TF.js backend-wasm running the same model.json on the same input (one thread, SIMD). */
+async function tfjsWasmMs(name: string, input: Float32Array): Promise<number[]> {
+  const { tf, model, inputDims } = await loadTfjsModel(name, 'wasm');
+  const x = tf.tensor(input, [...inputDims]);
+  const outputs = [...(ZOO[name]?.outputs ?? model.outputs.map((o) => o.name))];
+  const ms = await timeIt(async () => {
+    const out = model.execute(x, outputs);
+    const list = Array.isArray(out) ? out : [out];
+    await Promise.all(list.map((t) => t.data()));
+    tf.dispose(list);
+  });
+  x.dispose();
+  model.dispose();
+  return ms;
+}
+
 /**
- * The selfie segmenter: bare `session.run` (the floor) vs the task wrapper (resize + colour conversion into the
- * preallocated tensor, then run), with 1 and 2 threads; then the blur effect per frame in live mode at 30 fps and
- * its throughput in render mode, at 640x480 and 1280x720.
+ * Every zoo model on a camera picture (i420): bare `session.run` (the floor) vs its task wrapper (crop/resize into
+ * the preallocated tensor, run, decode), with 1 and 2 threads; and TF.js backend-wasm on the same model.json and
+ * input in the same run. `selfie-mask` is the segmenter with its mask upscaled to the frame (a per-pixel cost).
  */
-export async function modelsBench(clips: { label: string; path: string }[]): Promise<string> {
-  const built = await ensureModel('selfie');
-  const frame = await firstFrame(clips[0]?.path ?? '');
+export async function modelsBench(clip: { label: string; path: string }): Promise<string> {
+  const frame = await readFrame(clip.path, 'i420');
   const rows: (string | number)[][] = [];
-  for (const threads of [1, 2]) {
-    const bare = await OnnxModel.load(built.path, built.entry.inputDims, { threads });
-    frameToTensor(frame, bare.inputData, 256, 256);
-    const bareMs = await timeIt(() => bare.run());
-    await bare.close();
-    const segmenter = await PersonSegmenter.load({ threads });
-    const wrapMs = await timeIt(() => segmenter.probabilities(frame));
-    await segmenter.close();
-    rows.push([
-      threads,
-      medianOf(bareMs).toFixed(2),
-      percentileOf(bareMs, 95).toFixed(2),
-      medianOf(wrapMs).toFixed(2),
-      percentileOf(wrapMs, 95).toFixed(2),
-      (medianOf(wrapMs) / medianOf(bareMs)).toFixed(2),
-    ]);
+  for (const task of ['selfie', 'selfie-mask', ...Object.keys(ZOO).filter((n) => n !== 'selfie')]) {
+    const name = task === 'selfie-mask' ? 'selfie' : task;
+    const built = await ensureModel(name);
+    const [, h, w] = built.entry.inputDims as [number, number, number, number];
+    let input = new Float32Array();
+    const cells: (string | number)[] = [task, `${w}x${h}`];
+    let bare1 = 0;
+    for (const threads of [1, 2]) {
+      const bare = await OnnxModel.load(built.path, built.entry.inputDims, { threads });
+      roiToTensor(frame, letterboxRoi(frame), bare.inputData, w, h, [0, 1]);
+      input = bare.inputData.slice();
+      const bareMs = await timeIt(() => bare.run());
+      await bare.close();
+      const wrapped = await wrapperOf(task, threads, frame);
+      const wrapMs = await timeIt(wrapped.call);
+      await wrapped.close();
+      if (threads === 1) bare1 = medianOf(bareMs);
+      cells.push(
+        medianOf(bareMs).toFixed(2),
+        medianOf(wrapMs).toFixed(2),
+        percentileOf(wrapMs, 95).toFixed(2),
+        (medianOf(wrapMs) / medianOf(bareMs)).toFixed(2),
+      );
+    }
+    const wasm = medianOf(await tfjsWasmMs(name, input));
+    cells.push(wasm.toFixed(1), (wasm / bare1).toFixed(1));
+    rows.push(cells);
   }
   frame.release();
-  const blurRows: (string | number)[][] = [];
-  for (const clip of clips) {
-    const isolated = await isolatedStageMs(clip.path);
-    const liveRun = await new Pipeline({
-      source: new MediaSource({ input: clip.path, format: 'i420', realtime: true, loop: true, durationS: 15, fps: 30 }),
-      stages: [createEffect('blur')],
-      sink: new NullSink(),
-      policy: live({ deadlineMs: 1000 }),
-    }).run();
-    const renderRun = await new Pipeline({
-      source: new MediaSource({ input: clip.path, format: 'i420', loop: true, durationS: 10 }),
-      stages: [createEffect('blur')],
-      sink: new NullSink(),
-      policy: render({ concurrency: 2 }),
-    }).run();
-    const stage = liveRun.stats.stages.find((s) => s.name === 'blur');
-    blurRows.push([
-      clip.label,
-      medianOf(isolated).toFixed(2),
-      percentileOf(isolated, 95).toFixed(2),
-      stage?.p50.toFixed(2) ?? '-',
-      stage?.p95.toFixed(2) ?? '-',
-      liveRun.stats.latencyMs.p95.toFixed(1),
-      liveRun.stats.fpsOut.toFixed(1),
-      renderRun.stats.fpsOut.toFixed(1),
-    ]);
-  }
   return [
-    '### Selfie segmenter (256x256): bare session.run vs task wrapper (200 runs after 20 warm-up, CPU execution provider)',
-    '',
-    table(['threads', 'bare run p50 ms', 'bare p95', 'wrapper p50 ms', 'wrapper p95', 'wrapper / bare'], rows),
-    '',
-    '### Background blur (segment + temporal smoothing + feathered, halo-free blur + blend), i420',
+    `### Model zoo on ${clip.label}: bare session.run vs task wrapper, and TF.js backend-wasm (CPU execution provider, medians after 10 warm-up calls)`,
     '',
     table(
       [
-        'clip',
-        'stage alone p50 ms',
-        'stage alone p95 ms',
-        'live stage p50 ms',
-        'live stage p95 ms',
-        'live p95 due->sink ms',
-        'live fps out (of 30)',
-        'render fps',
+        'model',
+        'input',
+        '1 thread: bare ms',
+        'wrapper ms',
+        'wrapper p95',
+        'wrapper / bare',
+        '2 threads: bare ms',
+        'wrapper ms',
+        'wrapper p95',
+        'wrapper / bare',
+        'TF.js wasm ms',
+        'TF.js wasm / ORT 1 thread',
       ],
-      blurRows,
+      rows,
     ),
   ].join('\n');
 }

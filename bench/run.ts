@@ -5,6 +5,7 @@ import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { glassToGlass } from './glass-to-glass.ts';
 import { liveLatency } from './live-latency.ts';
+import { blurBench } from './blur.ts';
 import { modelsBench } from './models.ts';
 import { probeAccuracy } from './probe-accuracy.ts';
 
@@ -31,13 +32,15 @@ if (want('live'))
     ]),
   );
 if (want('probe')) sections.push(await probeAccuracy());
-if (want('models'))
+if (want('models')) {
+  sections.push(await modelsBench({ label: 'desk_person_again.mkv (640x480 camera picture)', path: join(videos, 'desk_person_again.mkv') }));
   sections.push(
-    await modelsBench([
+    await blurBench([
       { label: 'desk_person_again.mkv 640x480', path: join(videos, 'desk_person_again.mkv') },
       { label: 'facing_camera_720p.mp4 1280x720', path: join(videos, 'facing_camera_720p.mp4') },
     ]),
   );
+}
 if (want('capacity')) {
   sections.push(await capacity('grayscale'));
   sections.push(await capacity('blur'));

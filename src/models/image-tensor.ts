@@ -1,41 +1,14 @@
-import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { pixelReader, type PixelReader } from './pixel-reader.ts';
+import { roiToTensor } from './roi.ts';
 
 /**
- * Fill `out` (NHWC, `width` x `height` x 3, float32) with `frame` resized bilinearly, channels scaled by `scale`
- * (1/255 gives [0, 1]). Sampling follows TF's resizeBilinear without half-pixel centres (source = dest * in / out),
- * as the reference implementations of the zoo's models do. Reads rgba, rgb24 and i420 (BT.601 limited range).
+ * Fill `out` (NHWC, `width` x `height` x 3, float32) with the whole of `frame` stretched bilinearly, channels scaled
+ * by `scale` (1/255 gives [0, 1]). Sampling follows TF's resizeBilinear without half-pixel centres (source = dest *
+ * in / out), as the reference implementations of the zoo's models do. Reads rgba, rgb24, i420 and nv12.
  */
 export function frameToTensor(frame: Frame, out: Float32Array, width: number, height: number, scale = 1 / 255): void {
-  if (out.length < width * height * 3)
-    throw new FramewiseError('invalid-argument', `tensor buffer holds ${out.length} values, ${width}x${height}x3 needs ${width * height * 3}`);
-  if (frame.format === 'i420') return i420ToTensor(frame, out, width, height, scale);
-  const sx = frame.width / width;
-  const sy = frame.height / height;
-  const read = pixelReader(frame);
-  const rgb = [0, 0, 0];
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    const fy = y * sy;
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, frame.height - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = x * sx;
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, frame.width - 1);
-      const wx = fx - x0;
-      for (let c = 0; c < 3; c++) rgb[c] = 0;
-      accumulate(read, x0, y0, (1 - wx) * (1 - wy), rgb);
-      accumulate(read, x1, y0, wx * (1 - wy), rgb);
-      accumulate(read, x0, y1, (1 - wx) * wy, rgb);
-      accumulate(read, x1, y1, wx * wy, rgb);
-      out[o++] = (rgb[0] as number) * scale;
-      out[o++] = (rgb[1] as number) * scale;
-      out[o++] = (rgb[2] as number) * scale;
-    }
-  }
+  const roi = { xCenter: frame.width / 2, yCenter: frame.height / 2, width: frame.width, height: frame.height, rotation: 0 };
+  roiToTensor(frame, roi, out, width, height, [0, 255 * scale]);
 }
 
 /** Sampling positions along one axis: for each output index, the two source indices and the weight of the second. */
@@ -70,66 +43,35 @@ function cachedTaps(outSize: number, inSize: number, halfPixel: boolean): Taps {
   return t;
 }
 
-/** The i420 fast path: bilinear luma, chroma from the nearest sample, BT.601 limited range to RGB. */
-function i420ToTensor(frame: Frame, out: Float32Array, width: number, height: number, scale: number): void {
-  const [yp, up, vp] = frame.planes as [Uint8Array, Uint8Array, Uint8Array];
-  const ys = frame.strides[0] as number;
-  const cs = frame.strides[1] as number;
-  const tx = cachedTaps(width, frame.width, false);
-  const ty = cachedTaps(height, frame.height, false);
-  const k = 1.164 * scale;
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    const r0 = (ty.i0[y] as number) * ys;
-    const r1 = (ty.i1[y] as number) * ys;
-    const wy = ty.w[y] as number;
-    const crow = ((ty.i0[y] as number) >> 1) * cs;
-    for (let x = 0; x < width; x++) {
-      const x0 = tx.i0[x] as number;
-      const x1 = tx.i1[x] as number;
-      const wx = tx.w[x] as number;
-      const top = (yp[r0 + x0] as number) + ((yp[r0 + x1] as number) - (yp[r0 + x0] as number)) * wx;
-      const bottom = (yp[r1 + x0] as number) + ((yp[r1 + x1] as number) - (yp[r1 + x0] as number)) * wx;
-      const luma = (top + (bottom - top) * wy - 16) * k;
-      const ci = crow + (x0 >> 1);
-      const u = ((up[ci] as number) - 128) * scale;
-      const v = ((vp[ci] as number) - 128) * scale;
-      const r = luma + 1.596 * v;
-      const g = luma - 0.392 * u - 0.813 * v;
-      const b = luma + 2.017 * u;
-      const max = 255 * scale;
-      out[o++] = r < 0 ? 0 : r > max ? max : r;
-      out[o++] = g < 0 ? 0 : g > max ? max : g;
-      out[o++] = b < 0 ? 0 : b > max ? max : b;
-    }
-  }
-}
-
-function accumulate(read: PixelReader, x: number, y: number, weight: number, rgb: number[]): void {
-  if (weight > 0) read(x, y, rgb, weight);
-}
-
 /** Resize a `sw` x `sh` map of [0, 1] values bilinearly (half-pixel centres) to `dw` x `dh` bytes 0-255. */
 export function resizeMask(src: Float32Array, sw: number, sh: number, dst: Uint8Array, dw: number, dh: number): void {
   const tx = cachedTaps(dw, sw, true);
   const ty = cachedTaps(dh, sh, true);
-  let o = 0;
-  for (let y = 0; y < dh; y++) {
-    const r0 = (ty.i0[y] as number) * sw;
-    const r1 = (ty.i1[y] as number) * sw;
-    const wy = ty.w[y] as number;
+  // Separable and in fixed point: widen each source row once (sh x dw values of mask x 255 x 256), then one integer
+  // lerp per output pixel (float stores into bytes cost more than the arithmetic here).
+  if (rows.length < sh * dw) rows = new Uint16Array(sh * dw);
+  const wide = rows;
+  for (let y = 0; y < sh; y++) {
+    const r = y * sw;
+    const o = y * dw;
     for (let x = 0; x < dw; x++) {
-      const x0 = tx.i0[x] as number;
-      const x1 = tx.i1[x] as number;
-      const wx = tx.w[x] as number;
-      const a = src[r0 + x0] as number;
-      const c = src[r1 + x0] as number;
-      const top = a + ((src[r0 + x1] as number) - a) * wx;
-      const bottom = c + ((src[r1 + x1] as number) - c) * wx;
-      dst[o++] = (top + (bottom - top) * wy) * 255 + 0.5;
+      const a = src[r + (tx.i0[x] as number)] as number;
+      const v = (a + ((src[r + (tx.i1[x] as number)] as number) - a) * (tx.w[x] as number)) * 65280;
+      wide[o + x] = v < 0 ? 0 : v > 65280 ? 65280 : v;
     }
   }
+  let o = 0;
+  for (let y = 0; y < dh; y++) {
+    const r0 = (ty.i0[y] as number) * dw;
+    const r1 = (ty.i1[y] as number) * dw;
+    const w1 = Math.round((ty.w[y] as number) * 256);
+    const w0 = 256 - w1;
+    for (let x = 0; x < dw; x++) dst[o++] = ((wide[r0 + x] as number) * w0 + (wide[r1 + x] as number) * w1 + 32768) >> 16;
+  }
 }
+
+/** Scratch rows of resizeMask, grown on demand (callers run on one thread). */
+let rows = new Uint16Array(0);
 
 /** Sampling taps along an axis, cached per size pair (for callers that resample the same geometry every frame). */
 export { cachedTaps as resampleTaps, type Taps as ResampleTaps };

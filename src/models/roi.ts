@@ -45,7 +45,6 @@ export function roiToTensor(frame: Frame, roi: Roi, out: Float32Array, width: nu
   if (out.length < width * height * 3)
     throw new FramewiseError('invalid-argument', `tensor buffer holds ${out.length} values, ${width}x${height}x3 needs ${width * height * 3}`);
   if (!(roi.width > 0 && roi.height > 0)) throw new FramewiseError('invalid-argument', `the region to sample is empty (${roi.width}x${roi.height})`);
-  const read = pixelReader(frame);
   const [lo, hi] = range;
   const scale = (hi - lo) / 255;
   const c = Math.cos(roi.rotation);
@@ -61,36 +60,116 @@ export function roiToTensor(frame: Frame, roi: Roi, out: Float32Array, width: nu
   const oy = roi.yCenter - (roi.width / 2) * s - (roi.height / 2) * c;
   const maxX = frame.width - 1;
   const maxY = frame.height - 1;
+  const geometry = { ox, oy, ux, uy, vx, vy };
+  const interior = (fx: number, fy: number): boolean => fx >= 0 && fy >= 0 && fx < maxX && fy < maxY;
+  const fast = frame.format === 'i420' ? i420Sampler(frame) : frame.format === 'nv12' ? null : rgbSampler(frame);
+  const read = pixelReader(frame);
   const rgb = [0, 0, 0];
   let o = 0;
   for (let y = 0; y < height; y++) {
+    // Rows whose ends both lie inside the frame take the fast path for every pixel (the sampling line is straight).
+    const rowInside = interior(ox + y * vx, oy + y * vy) && interior(ox + (width - 1) * ux + y * vx, oy + (width - 1) * uy + y * vy);
+    if (fast && rowInside) {
+      fast(geometry, y, width, out, o, lo, scale);
+      o += width * 3;
+      continue;
+    }
     for (let x = 0; x < width; x++) {
-      const fx = ox + x * ux + y * vx;
-      const fy = oy + x * uy + y * vy;
-      const x0 = Math.floor(fx);
-      const y0 = Math.floor(fy);
-      const wx = fx - x0;
-      const wy = fy - y0;
-      rgb[0] = 0;
-      rgb[1] = 0;
-      rgb[2] = 0;
-      if (x0 >= 0 && y0 >= 0 && x0 < maxX && y0 < maxY) {
-        read(x0, y0, rgb, (1 - wx) * (1 - wy));
-        read(x0 + 1, y0, rgb, wx * (1 - wy));
-        read(x0, y0 + 1, rgb, (1 - wx) * wy);
-        read(x0 + 1, y0 + 1, rgb, wx * wy);
-      } else {
-        // at the border: taps outside the frame are black
-        for (let k = 0; k < 4; k++) {
-          const px = x0 + (k & 1);
-          const py = y0 + (k >> 1);
-          const w = (k & 1 ? wx : 1 - wx) * (k >> 1 ? wy : 1 - wy);
-          if (px >= 0 && py >= 0 && px <= maxX && py <= maxY && w > 0) read(px, py, rgb, w);
-        }
-      }
-      out[o++] = lo + rgb[0] * scale;
-      out[o++] = lo + rgb[1] * scale;
-      out[o++] = lo + rgb[2] * scale;
+      sampleClamped(read, ox + x * ux + y * vx, oy + x * uy + y * vy, maxX, maxY, rgb);
+      out[o++] = lo + (rgb[0] as number) * scale;
+      out[o++] = lo + (rgb[1] as number) * scale;
+      out[o++] = lo + (rgb[2] as number) * scale;
     }
   }
+}
+
+/** The affine map from output pixels to frame pixels. */
+interface Geometry {
+  ox: number;
+  oy: number;
+  ux: number;
+  uy: number;
+  vx: number;
+  vy: number;
+}
+
+/** Fills one output row whose samples all lie inside the frame (no bounds checks). */
+type RowSampler = (g: Geometry, y: number, width: number, out: Float32Array, o: number, lo: number, scale: number) => void;
+
+/** Bilinear sample at (fx, fy) with taps outside the frame counted as black. */
+function sampleClamped(read: ReturnType<typeof pixelReader>, fx: number, fy: number, maxX: number, maxY: number, rgb: number[]): void {
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const wx = fx - x0;
+  const wy = fy - y0;
+  rgb[0] = 0;
+  rgb[1] = 0;
+  rgb[2] = 0;
+  for (let k = 0; k < 4; k++) {
+    const px = x0 + (k & 1);
+    const py = y0 + (k >> 1);
+    const w = (k & 1 ? wx : 1 - wx) * (k >> 1 ? wy : 1 - wy);
+    if (px >= 0 && py >= 0 && px <= maxX && py <= maxY && w > 0) read(px, py, rgb, w);
+  }
+}
+
+function rgbSampler(frame: Frame): RowSampler {
+  const data = frame.planes[0] as Uint8Array;
+  const stride = frame.strides[0] as number;
+  const bpp = frame.format === 'rgba' ? 4 : 3;
+  return (g, y, width, out, o, lo, scale) => {
+    const { ux, uy } = g;
+    let fx = g.ox + y * g.vx;
+    let fy = g.oy + y * g.vy;
+    for (let x = 0; x < width; x++, fx += ux, fy += uy) {
+      const x0 = fx | 0;
+      const y0 = fy | 0;
+      const wx = fx - x0;
+      const wy = fy - y0;
+      const i = y0 * stride + x0 * bpp;
+      const j = i + stride;
+      for (let c = 0; c < 3; c++) {
+        const a = data[i + c] as number;
+        const b = data[i + bpp + c] as number;
+        const d = data[j + c] as number;
+        const e = data[j + bpp + c] as number;
+        const top = a + (b - a) * wx;
+        out[o++] = lo + (top + (d + (e - d) * wx - top) * wy) * scale;
+      }
+    }
+  };
+}
+
+/** i420: bilinear luma, chroma from the nearest sample (half the cost of bilinear chroma), BT.601 limited range. */
+function i420Sampler(frame: Frame): RowSampler {
+  const [yp, up, vp] = frame.planes as [Uint8Array, Uint8Array, Uint8Array];
+  const ys = frame.strides[0] as number;
+  const cs = frame.strides[1] as number;
+  return (g, y, width, out, o, lo, scale) => {
+    const { ux, uy } = g;
+    let fx = g.ox + y * g.vx;
+    let fy = g.oy + y * g.vy;
+    for (let x = 0; x < width; x++, fx += ux, fy += uy) {
+      const x0 = fx | 0;
+      const y0 = fy | 0;
+      const wx = fx - x0;
+      const wy = fy - y0;
+      const i = y0 * ys + x0;
+      const a = yp[i] as number;
+      const b = yp[i + 1] as number;
+      const c = yp[i + ys] as number;
+      const d = yp[i + ys + 1] as number;
+      const top = a + (b - a) * wx;
+      const luma = 1.164 * (top + (c + (d - c) * wx - top) * wy - 16);
+      const ci = (y0 >> 1) * cs + (x0 >> 1);
+      const u = (up[ci] as number) - 128;
+      const v = (vp[ci] as number) - 128;
+      const r = luma + 1.596 * v;
+      const gr = luma - 0.392 * u - 0.813 * v;
+      const bl = luma + 2.017 * u;
+      out[o++] = lo + (r < 0 ? 0 : r > 255 ? 255 : r) * scale;
+      out[o++] = lo + (gr < 0 ? 0 : gr > 255 ? 255 : gr) * scale;
+      out[o++] = lo + (bl < 0 ? 0 : bl > 255 ? 255 : bl) * scale;
+    }
+  };
 }
