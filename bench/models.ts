@@ -11,19 +11,35 @@ import { ensureModel, ZOO } from '../src/models/zoo.ts';
 import { loadTfjsModel } from '../test/models/tfjs-reference.ts';
 import { medianOf, percentileOf, table } from './stats-util.ts';
 
-/** Time `fn` after 10 warm-up calls: about 2 s of calls, 30 to 200 of them. */
-async function timeIt(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 10; i++) await fn();
-  const t0 = performance.now();
-  await fn();
-  const runs = Math.max(30, Math.min(200, Math.round(2000 / Math.max(0.1, performance.now() - t0))));
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    ms.push(performance.now() - start);
+/**
+ * Time two calls alternately (a, b, a, b, ...) after 10 warm-up calls each, about 3 s in all, 30 to 200 pairs: this
+ * machine's speed drifts by tens of percent over seconds, and alternating puts both under the same conditions.
+ */
+async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number[], number[]]> {
+  for (let i = 0; i < 10; i++) {
+    await a();
+    await b();
   }
-  return ms;
+  const t0 = performance.now();
+  await a();
+  await b();
+  const pairs = Math.max(30, Math.min(200, Math.round(3000 / Math.max(0.1, performance.now() - t0))));
+  const am: number[] = [];
+  const bm: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    let start = performance.now();
+    await a();
+    am.push(performance.now() - start);
+    start = performance.now();
+    await b();
+    bm.push(performance.now() - start);
+  }
+  return [am, bm];
+}
+
+/** Time one call after 10 warm-up calls, about 2 s of calls, 30 to 200 of them. */
+async function timeIt(fn: () => Promise<unknown>): Promise<number[]> {
+  return (await timePair(fn, () => Promise.resolve()))[0];
 }
 
 async function readFrame(path: string, format: 'i420' | 'rgba'): Promise<Frame> {
@@ -110,11 +126,9 @@ export async function modelsBench(clip: { label: string; path: string }): Promis
       const bare = await OnnxModel.load(built.path, built.entry.inputDims, { threads });
       roiToTensor(frame, letterboxRoi(frame), bare.inputData, w, h, [0, 1]);
       input = bare.inputData.slice();
-      const bareMs = await timeIt(() => bare.run());
-      await bare.close();
       const wrapped = await wrapperOf(task, threads, frame);
-      const wrapMs = await timeIt(wrapped.call);
-      await wrapped.close();
+      const [bareMs, wrapMs] = await timePair(() => bare.run(), wrapped.call);
+      await Promise.all([bare.close(), wrapped.close()]);
       if (threads === 1) bare1 = medianOf(bareMs);
       cells.push(
         medianOf(bareMs).toFixed(2),

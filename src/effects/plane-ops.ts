@@ -1,4 +1,4 @@
-import { resampleTaps } from '../models/image-tensor.ts';
+import { resampleTaps, type ResampleTaps } from '../models/image-tensor.ts';
 
 /** Small single-channel image operations for background effects (typed arrays, no allocation per call). */
 
@@ -89,33 +89,47 @@ export function composite(
 ): void {
   const bw = background?.width ?? 1;
   const bd = background?.data;
-  const tx = background ? resampleTaps(width, background.width, true) : null;
-  const ty = background ? resampleTaps(height, background.height, true) : null;
-  // The background row for this output row, interpolated vertically once (bw values), then horizontally per pixel.
-  const line = new Float32Array(bw);
+  const tx = background ? integerTaps(resampleTaps(width, background.width, true)) : null;
+  const ty = background ? integerTaps(resampleTaps(height, background.height, true)) : null;
+  // Fixed point (x 256) throughout: float stores into bytes cost more than the arithmetic. The background row for
+  // this output row is interpolated vertically once (bw values), then horizontally per pixel.
+  if (line.length < bw) line = new Int32Array(bw);
+  const row256 = line;
+  const fill256 = fill * 256;
   for (let y = 0; y < height; y++) {
     if (bd && ty) {
       const b0 = (ty.i0[y] as number) * bw;
       const b1 = (ty.i1[y] as number) * bw;
-      const wy = ty.w[y] as number;
-      for (let i = 0; i < bw; i++) {
-        const a = bd[b0 + i] as number;
-        line[i] = a + ((bd[b1 + i] as number) - a) * wy;
-      }
+      const w1 = ty.w[y] as number;
+      const w0 = 256 - w1;
+      for (let i = 0; i < bw; i++) row256[i] = (bd[b0 + i] as number) * w0 + (bd[b1 + i] as number) * w1;
     }
     const mrow = y * maskStep * maskWidth;
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const m = mask[mrow + x * maskStep] as number;
       if (m === 255) continue;
-      let bg = fill;
+      let bg = fill256;
       if (tx) {
-        const a = line[tx.i0[x] as number] as number;
-        bg = a + ((line[tx.i1[x] as number] as number) - a) * (tx.w[x] as number);
+        const w1 = tx.w[x] as number;
+        bg = ((row256[tx.i0[x] as number] as number) * (256 - w1) + (row256[tx.i1[x] as number] as number) * w1) >> 8;
       }
-      fg[row + x] = m === 0 ? bg + 0.5 : ((fg[row + x] as number) * m + bg * (255 - m) + 127) * INV_255;
+      fg[row + x] = m === 0 ? (bg + 128) >> 8 : ((fg[row + x] as number) * m * 256 + bg * (255 - m) + 32640) / 65280;
     }
   }
 }
 
-const INV_255 = 1 / 255;
+/** Scratch row of composite (callers run on one thread). */
+let line = new Int32Array(0);
+
+/** Taps with weights as integers out of 256, cached beside the float ones. */
+function integerTaps(t: ResampleTaps): { i0: Int32Array; i1: Int32Array; w: Int32Array } {
+  let w = intWeights.get(t);
+  if (!w) {
+    w = Int32Array.from(t.w, (v) => Math.round(v * 256));
+    intWeights.set(t, w);
+  }
+  return { i0: t.i0, i1: t.i1, w };
+}
+
+const intWeights = new WeakMap<ResampleTaps, Int32Array>();
