@@ -1,9 +1,10 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
-import { resizeMask } from '../models/image-tensor.ts';
 import { PersonSegmenter } from '../models/person-segmenter.ts';
+import { I420Scaler } from '../io/i420-scaler.ts';
 import { readPicture } from '../io/read-picture.ts';
+import { MaskGrid } from './mask-grid.ts';
 import { MaskSmoother } from './mask-smoother.ts';
 import { backgroundBlur, composite, downsample, type Plane, planeFitting } from './plane-ops.ts';
 
@@ -19,19 +20,20 @@ const SHRINK = 4;
 /**
  * Keeps the person and replaces the rest, on i420 frames: segment (ONNX), smooth the mask over time and feather it,
  * then blend each plane with the background. The blur is computed on a 4x smaller copy, so its cost does not grow
- * with the radius; full-resolution work is one mask upscale and one blend per plane, skipping pixels that are all
- * person.
+ * with the radius; full-resolution work is one blend per plane, which skips person pixels and reads the mask only
+ * along the person's outline.
  */
 export class BackgroundStage implements Stage {
   readonly name: string;
   private segmenter: PersonSegmenter | null = null;
   private smoother: MaskSmoother | null = null;
-  private mask = new Uint8Array(0);
-  private maskWidth = 0;
-  private maskHeight = 0;
+  private readonly grid = new MaskGrid(256);
+  private readonly scaler = new I420Scaler();
   private small: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private smallMask: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private floats: Float32Array[][] = [[], [], []];
+  /** The background at the frame's size (the upscaled blur, or the picture resized once). */
+  private full: { width: number; height: number; planes: [Uint8Array, Uint8Array, Uint8Array] } | null = null;
 
   private background: Background;
 
@@ -57,45 +59,64 @@ export class BackgroundStage implements Stage {
     if (!this.segmenter || !this.smoother) throw new FramewiseError('invalid-state', `${this.name} was not opened`);
     if (frame.format !== 'i420') throw new FramewiseError('unsupported-format', `${this.name} works on i420 frames, got ${frame.format}: decode to i420`);
     const probabilities = await this.segmenter.probabilities(frame);
-    const smoothed = this.smoother.update(probabilities);
+    this.grid.update(this.smoother.update(probabilities));
     const { width, height } = frame;
-    if (this.mask.length !== width * height) this.mask = new Uint8Array(width * height);
-    this.maskWidth = width;
-    this.maskHeight = height;
-    resizeMask(smoothed, 256, 256, this.mask, width, height);
+    const background = this.backgroundFor(frame);
     frame.planes.forEach((plane, i) => {
       const pw = i === 0 ? width : (width + 1) >> 1;
       const ph = i === 0 ? height : (height + 1) >> 1;
-      const bg = this.backgroundPlane(i, plane, pw, ph);
       const fill = this.background.kind === 'colour' ? (this.background.yuv[i] as number) : 0;
-      composite(plane, pw, ph, this.mask, width, i === 0 ? 1 : 2, bg, fill);
+      composite(plane, pw, ph, this.grid, i === 0 ? 1 : 2, frame, background?.[i] ?? null, fill);
     });
     return frame;
   }
 
-  private backgroundPlane(i: number, plane: Uint8Array, pw: number, ph: number): Plane | null {
+  /** Full-size background planes for this frame, or null for a flat colour. */
+  private backgroundFor(frame: Frame): readonly [Uint8Array, Uint8Array, Uint8Array] | null {
     const bg = this.background;
     if (bg.kind === 'colour') return null;
-    if (bg.kind === 'image') return bg.planes[i] as Plane;
     if (bg.kind === 'image-file') throw new FramewiseError('invalid-state', `${this.name} was not opened`);
-    const small = planeFitting(this.small[i] ?? null, Math.max(1, Math.ceil(pw / SHRINK)), Math.max(1, Math.ceil(ph / SHRINK)));
-    const smallMask = planeFitting(this.smallMask[i] ?? null, small.width, small.height);
-    this.small[i] = small;
-    this.smallMask[i] = smallMask;
-    downsample(plane, pw, ph, SHRINK, small);
-    // The mask is at luma resolution: chroma planes take every other mask pixel.
-    downsample(this.mask, this.maskWidth, this.maskHeight, i === 0 ? SHRINK : SHRINK * 2, smallMask);
-    if (this.floats[i]?.[0]?.length !== small.data.length) this.floats[i] = [0, 1, 2].map(() => new Float32Array(small.data.length));
-    const [a, b, tmp] = this.floats[i] as [Float32Array, Float32Array, Float32Array];
-    const radius = Math.max(1, Math.round(bg.radiusPx / SHRINK / (i === 0 ? 1.5 : 3)));
-    backgroundBlur(small, smallMask.data, radius, a, b, tmp);
-    return small;
+    const { width, height } = frame;
+    const cached = this.full && this.full.width === width && this.full.height === height ? this.full : null;
+    if (bg.kind === 'image' && cached) return cached.planes;
+    const full = cached ?? { width, height, planes: i420Buffers(width, height) };
+    this.full = full;
+    if (bg.kind === 'image') {
+      const [y] = bg.planes;
+      this.scaler.scale([bg.planes[0].data, bg.planes[1].data, bg.planes[2].data], y.width, y.height, full.planes, width, height);
+      return full.planes;
+    }
+    // Blur: shrink each plane 4x, blur it with the person weighted out, and let swscale bring it back to full size.
+    const sw = Math.max(1, Math.ceil(width / SHRINK));
+    const sh = Math.max(1, Math.ceil(height / SHRINK));
+    const small = frame.planes.map((plane, i) => {
+      const pw = i === 0 ? width : (width + 1) >> 1;
+      const ph = i === 0 ? height : (height + 1) >> 1;
+      const target = planeFitting(this.small[i] ?? null, i === 0 ? sw : (sw + 1) >> 1, i === 0 ? sh : (sh + 1) >> 1);
+      const mask = planeFitting(this.smallMask[i] ?? null, target.width, target.height);
+      this.small[i] = target;
+      this.smallMask[i] = mask;
+      downsample(plane, pw, ph, SHRINK, target);
+      this.grid.sampleInto(mask);
+      if (this.floats[i]?.[0]?.length !== target.data.length) this.floats[i] = [0, 1, 2].map(() => new Float32Array(target.data.length));
+      const [a, b, tmp] = this.floats[i] as [Float32Array, Float32Array, Float32Array];
+      backgroundBlur(target, mask.data, Math.max(1, Math.round(bg.radiusPx / SHRINK / (i === 0 ? 1.5 : 3))), a, b, tmp);
+      return target.data;
+    }) as [Uint8Array, Uint8Array, Uint8Array];
+    this.scaler.scale(small, sw, sh, full.planes, width, height);
+    return full.planes;
   }
 
   async close(): Promise<void> {
+    this.scaler[Symbol.dispose]();
     await this.segmenter?.close();
     this.segmenter = null;
   }
+}
+
+function i420Buffers(width: number, height: number): [Uint8Array, Uint8Array, Uint8Array] {
+  const c = ((width + 1) >> 1) * ((height + 1) >> 1);
+  return [new Uint8Array(width * height), new Uint8Array(c), new Uint8Array(c)];
 }
 
 /** BT.601 limited-range Y, U, V of an sRGB colour given as #rrggbb or a few names. */

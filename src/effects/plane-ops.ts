@@ -1,4 +1,5 @@
 import { resampleTaps, type ResampleTaps } from '../models/image-tensor.ts';
+import { CELL_BACKGROUND, CELL_PERSON, type MaskGrid } from './mask-grid.ts';
 
 /** Small single-channel image operations for background effects (typed arrays, no allocation per call). */
 
@@ -73,54 +74,68 @@ function boxBlurFloat(data: Float32Array, width: number, height: number, r: numb
 }
 
 /**
- * Blend in place: `out = (fg * m + bg * (255 - m)) / 255` where m comes from `mask` (`maskWidth` wide, `maskStep`
- * mask pixels per plane pixel: 1 for luma, 2 for 4:2:0 chroma) and bg is `background` (a small plane, sampled
- * bilinearly) or the constant `fill`. Pixels whose mask is 255 are left alone.
+ * Blend in place: `out = (fg * m + bg * (255 - m)) / 255`, m being the person mask `grid` sampled at this plane's
+ * pixel (bilinearly, half-pixel centres; `step` frame pixels per plane pixel: 1 for luma, 2 for 4:2:0 chroma of a
+ * frame `frameWidth` x `frameHeight`), and bg the plane `background` (same size as `fg`) or the constant `fill`.
+ * Each row is walked as runs of grid cells: person runs are left alone, background runs are one copy or fill, and
+ * only the cells along the outline are blended pixel by pixel.
  */
 export function composite(
   fg: Uint8Array,
   width: number,
   height: number,
-  mask: Uint8Array,
-  maskWidth: number,
-  maskStep: number,
-  background: Plane | null,
+  grid: MaskGrid,
+  step: number,
+  frame: { width: number; height: number },
+  background: Uint8Array | null,
   fill: number,
 ): void {
-  const bw = background?.width ?? 1;
-  const bd = background?.data;
-  const tx = background ? integerTaps(resampleTaps(width, background.width, true)) : null;
-  const ty = background ? integerTaps(resampleTaps(height, background.height, true)) : null;
-  // Fixed point (x 256) throughout: float stores into bytes cost more than the arithmetic. The background row for
-  // this output row is interpolated vertically once (bw values), then horizontally per pixel.
-  if (line.length < bw) line = new Int32Array(bw);
-  const row256 = line;
-  const fill256 = fill * 256;
+  const mx = integerTaps(resampleTaps(frame.width, grid.size, true));
+  const my = integerTaps(resampleTaps(frame.height, grid.size, true));
+  const { values, cells, size } = grid;
+  // start[c]: the first pixel of this plane's row whose mask sample falls in grid column c (taps never go back).
+  if (starts.length < size + 1) starts = new Int32Array(size + 1);
+  const start = starts;
+  for (let c = 0, x = 0; c <= size; c++) {
+    while (x < width && (mx.i0[x * step] as number) < c) x++;
+    start[c] = x;
+  }
   for (let y = 0; y < height; y++) {
-    if (bd && ty) {
-      const b0 = (ty.i0[y] as number) * bw;
-      const b1 = (ty.i1[y] as number) * bw;
-      const w1 = ty.w[y] as number;
-      const w0 = 256 - w1;
-      for (let i = 0; i < bw; i++) row256[i] = (bd[b0 + i] as number) * w0 + (bd[b1 + i] as number) * w1;
-    }
-    const mrow = y * maskStep * maskWidth;
+    const fy = y * step;
+    const m0 = (my.i0[fy] as number) * size;
+    const m1 = (my.i1[fy] as number) * size;
+    const mwy = my.w[fy] as number;
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const m = mask[mrow + x * maskStep] as number;
-      if (m === 255) continue;
-      let bg = fill256;
-      if (tx) {
-        const w1 = tx.w[x] as number;
-        bg = ((row256[tx.i0[x] as number] as number) * (256 - w1) + (row256[tx.i1[x] as number] as number) * w1) >> 8;
+    for (let c = 0; c < size;) {
+      const kind = cells[m0 + c] as number;
+      let end = c + 1;
+      while (end < size && cells[m0 + end] === kind) end++;
+      const x0 = row + (start[c] as number);
+      const x1 = row + (start[end] as number);
+      c = end;
+      if (x0 === x1 || kind === CELL_PERSON) continue;
+      if (kind === CELL_BACKGROUND) {
+        if (background) fg.set(background.subarray(x0, x1), x0);
+        else fg.fill(fill, x0, x1);
+        continue;
       }
-      fg[row + x] = m === 0 ? (bg + 128) >> 8 : ((fg[row + x] as number) * m * 256 + bg * (255 - m) + 32640) / 65280;
+      for (let i = x0; i < x1; i++) {
+        const fx = (i - row) * step;
+        const a = mx.i0[fx] as number;
+        const b = mx.i1[fx] as number;
+        const w1 = mx.w[fx] as number;
+        const top = (values[m0 + a] as number) * (256 - w1) + (values[m0 + b] as number) * w1;
+        const bottom = (values[m1 + a] as number) * (256 - w1) + (values[m1 + b] as number) * w1;
+        const m = (top * (256 - mwy) + bottom * mwy + 32768) >> 16;
+        const bg = background ? (background[i] as number) : fill;
+        fg[i] = ((fg[i] as number) * m + bg * (255 - m) + 127) / 255;
+      }
     }
   }
 }
 
-/** Scratch row of composite (callers run on one thread). */
-let line = new Int32Array(0);
+/** Scratch run starts of composite (callers run on one thread). */
+let starts = new Int32Array(0);
 
 /** Taps with weights as integers out of 256, cached beside the float ones. */
 function integerTaps(t: ResampleTaps): { i0: Int32Array; i1: Int32Array; w: Int32Array } {
