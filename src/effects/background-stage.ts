@@ -2,7 +2,7 @@ import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
 import { PersonSegmenter } from '../models/person-segmenter.ts';
-import { I420Scaler } from '../io/i420-scaler.ts';
+import { PictureScaler } from '../io/picture-scaler.ts';
 import { readPicture } from '../io/read-picture.ts';
 import { MaskGrid } from './mask-grid.ts';
 import { MaskSmoother } from './mask-smoother.ts';
@@ -28,7 +28,7 @@ export class BackgroundStage implements Stage {
   private segmenter: PersonSegmenter | null = null;
   private smoother: MaskSmoother | null = null;
   private readonly grid = new MaskGrid(256);
-  private readonly scaler = new I420Scaler();
+  private readonly scaler = new PictureScaler();
   private small: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private smallMask: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private floats: Float32Array[][] = [[], [], []];

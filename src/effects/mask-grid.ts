@@ -1,4 +1,4 @@
-import { resampleTaps } from '../models/image-tensor.ts';
+import { resampleTaps } from './resample-taps.ts';
 import type { Plane } from './plane-ops.ts';
 
 /** Cell classes of a mask grid: the four corners of a cell all background, all person, or mixed. */
@@ -43,8 +43,8 @@ export class MaskGrid {
   /** The mask resampled (bilinear, half-pixel centres) into `out`, e.g. a small copy for the background blur. */
   sampleInto(out: Plane): void {
     const { size, values } = this;
-    const tx = resampleTaps(out.width, size, true);
-    const ty = resampleTaps(out.height, size, true);
+    const tx = resampleTaps(out.width, size);
+    const ty = resampleTaps(out.height, size);
     let o = 0;
     for (let y = 0; y < out.height; y++) {
       const r0 = (ty.i0[y] as number) * size;

@@ -1,4 +1,4 @@
-import { resampleTaps, type ResampleTaps } from '../models/image-tensor.ts';
+import { resampleTaps } from './resample-taps.ts';
 import { CELL_BACKGROUND, CELL_PERSON, type MaskGrid } from './mask-grid.ts';
 
 /** Small single-channel image operations for background effects (typed arrays, no allocation per call). */
@@ -90,8 +90,8 @@ export function composite(
   background: Uint8Array | null,
   fill: number,
 ): void {
-  const mx = integerTaps(resampleTaps(frame.width, grid.size, true));
-  const my = integerTaps(resampleTaps(frame.height, grid.size, true));
+  const mx = resampleTaps(frame.width, grid.size);
+  const my = resampleTaps(frame.height, grid.size);
   const { values, cells, size } = grid;
   // start[c]: the first pixel of this plane's row whose mask sample falls in grid column c (taps never go back).
   if (starts.length < size + 1) starts = new Int32Array(size + 1);
@@ -104,7 +104,7 @@ export function composite(
     const fy = y * step;
     const m0 = (my.i0[fy] as number) * size;
     const m1 = (my.i1[fy] as number) * size;
-    const mwy = my.w[fy] as number;
+    const mwy = my.w256[fy] as number;
     const row = y * width;
     for (let c = 0; c < size;) {
       const kind = cells[m0 + c] as number;
@@ -123,7 +123,7 @@ export function composite(
         const fx = (i - row) * step;
         const a = mx.i0[fx] as number;
         const b = mx.i1[fx] as number;
-        const w1 = mx.w[fx] as number;
+        const w1 = mx.w256[fx] as number;
         const top = (values[m0 + a] as number) * (256 - w1) + (values[m0 + b] as number) * w1;
         const bottom = (values[m1 + a] as number) * (256 - w1) + (values[m1 + b] as number) * w1;
         const m = (top * (256 - mwy) + bottom * mwy + 32768) >> 16;
@@ -136,15 +136,3 @@ export function composite(
 
 /** Scratch run starts of composite (callers run on one thread). */
 let starts = new Int32Array(0);
-
-/** Taps with weights as integers out of 256, cached beside the float ones. */
-function integerTaps(t: ResampleTaps): { i0: Int32Array; i1: Int32Array; w: Int32Array } {
-  let w = intWeights.get(t);
-  if (!w) {
-    w = Int32Array.from(t.w, (v) => Math.round(v * 256));
-    intWeights.set(t, w);
-  }
-  return { i0: t.i0, i1: t.i1, w };
-}
-
-const intWeights = new WeakMap<ResampleTaps, Int32Array>();

@@ -24,7 +24,7 @@ const EFFECTS: Record<string, EffectEntry> = {
   blur: {
     usage: 'blur[:<radius px>]',
     summary: 'blurs the background behind the person (selfie segmentation, ONNX); radius default 24',
-    costMs: 10,
+    costMs: 8,
     create: (arg) => {
       const radiusPx = arg === undefined || arg === '' ? 24 : Number(arg);
       if (!Number.isFinite(radiusPx) || radiusPx < 2 || radiusPx > 200)
@@ -35,7 +35,7 @@ const EFFECTS: Record<string, EffectEntry> = {
   replace: {
     usage: 'replace:<#rrggbb|colour|image file>',
     summary: 'replaces the background behind the person with a colour or a picture',
-    costMs: 9,
+    costMs: 7,
     create: (arg) => {
       if (arg === undefined || arg === '')
         throw new FramewiseError('invalid-argument', 'effect "replace" needs a colour or a picture, e.g. replace:green or replace:beach.jpg');

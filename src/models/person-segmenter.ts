@@ -1,6 +1,7 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { frameToTensor, resizeMask } from './image-tensor.ts';
+import { PictureScaler } from '../io/picture-scaler.ts';
+import { frameToTensor } from './image-tensor.ts';
 import { OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
 import { ensureModel } from './zoo.ts';
 
@@ -19,10 +20,13 @@ export class PersonSegmenter {
   private readonly model: OnnxModel;
   private readonly size: number;
   private mask: PersonMask | null = null;
+  private readonly scaler = new PictureScaler();
+  private readonly small: Uint8Array;
 
   private constructor(model: OnnxModel, size: number) {
     this.model = model;
     this.size = size;
+    this.small = new Uint8Array(size * size);
   }
 
   /** Build (on first use) and load the model. */
@@ -53,11 +57,15 @@ export class PersonSegmenter {
     if (!this.mask || this.mask.width !== frame.width || this.mask.height !== frame.height) {
       this.mask = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
     }
-    resizeMask(probabilities, this.size, this.size, this.mask.data, frame.width, frame.height);
+    // Quantise at the model's resolution (65k values), then let swscale do the upscale to the frame's size.
+    const small = this.small;
+    for (let i = 0; i < small.length; i++) small[i] = (probabilities[i] as number) * 255 + 0.5;
+    this.scaler.scale([small], this.size, this.size, [this.mask.data], frame.width, frame.height);
     return this.mask;
   }
 
   close(): Promise<void> {
+    this.scaler[Symbol.dispose]();
     return this.model.close();
   }
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 
 /**
  * CPU cost of one 640x480 30 fps WebRTC session without the effect, in ms per frame: the capacity benchmark
- * (`npm run bench -- capacity`) measured the server process at 29-31 % of a core per session (VP8 decode and
+ * (`npm run bench -- capacity`) measured the server process at 27-31 % of a core per session (VP8 decode and
  * encode, handing pictures to and from libwebrtc, copies), i.e. about 10 ms per frame.
  */
 export const SESSION_BASE_COST_MS = 10;

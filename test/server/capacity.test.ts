@@ -6,6 +6,6 @@ import { defaultMaxSessions } from '../../src/server/capacity.ts';
 test('the default session limit follows cores and effect cost (measured per-session CPU)', () => {
   assert.equal(defaultMaxSessions(effectEntry('passthrough')?.costMs ?? -1, 2), 4);
   assert.equal(defaultMaxSessions(effectEntry('blur:32')?.costMs ?? -1, 2), 2);
-  assert.equal(defaultMaxSessions(effectEntry('blur')?.costMs ?? -1, 16), 18);
+  assert.equal(defaultMaxSessions(effectEntry('blur')?.costMs ?? -1, 16), 20);
   assert.equal(defaultMaxSessions(1000, 1), 1, 'never below one session');
 });
