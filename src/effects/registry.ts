@@ -5,6 +5,7 @@ import { BackgroundStage, colourToYuv } from './background-stage.ts';
 import { DelayStage } from './delay.ts';
 import { GrayscaleStage } from './grayscale.ts';
 import { MirrorStage } from './mirror.ts';
+import { FaceMeshStage, FacesStage, ObjectsStage, PoseStage } from './overlay-stages.ts';
 import { PassthroughStage } from './passthrough.ts';
 
 /** An effect the CLI and server can build by name. */
@@ -43,6 +44,30 @@ const EFFECTS: Record<string, EffectEntry> = {
       if (!existsSync(arg)) throw new FramewiseError('input-not-found', `background picture ${arg} does not exist`);
       return new BackgroundStage('replace', { kind: 'image-file', path: arg });
     },
+  },
+  faces: {
+    usage: 'faces',
+    summary: 'draws a box and 6 keypoints on every face (BlazeFace short range); results in frame.meta.faces',
+    costMs: 2.5,
+    create: () => new FacesStage(),
+  },
+  'face-mesh': {
+    usage: 'face-mesh',
+    summary: 'draws the 468 face-mesh points of the main face (BlazeFace + Face Mesh, tracked); frame.meta.faceMesh',
+    costMs: 5,
+    create: () => new FaceMeshStage(),
+  },
+  pose: {
+    usage: 'pose',
+    summary: 'draws the skeleton of the main person (BlazePose full, tracked) and counts squats; frame.meta.pose/.reps',
+    costMs: 24,
+    create: () => new PoseStage(),
+  },
+  objects: {
+    usage: 'objects[:<class>+<class>...]',
+    summary: 'draws boxes around COCO objects (CenterNet), e.g. objects:person+dog; frame.meta.objects',
+    costMs: 55,
+    create: (arg) => new ObjectsStage(arg ? arg.split('+').map((c) => c.trim().replace(/_/g, ' ')) : undefined),
   },
   delay: {
     usage: 'delay:<ms>',

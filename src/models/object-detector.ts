@@ -54,10 +54,7 @@ export class ObjectDetector {
 
   /** Build (on first use) and load the model. */
   static async load(options: ObjectDetectorOptions = {}): Promise<ObjectDetector> {
-    for (const name of options.classes ?? []) {
-      if (!(COCO_LABELS as readonly string[]).includes(name))
-        throw new FramewiseError('invalid-argument', `unknown object class "${name}": the classes are COCO's (${COCO_LABELS.slice(0, 5).join(', ')}, ...)`);
-    }
+    checkClasses(options.classes ?? []);
     return new ObjectDetector(await loadZooModel('objects', options), options.minScore ?? 0.3, options.maxDetections ?? 20, options.classes);
   }
 
@@ -98,6 +95,14 @@ export class ObjectDetector {
 
   close(): Promise<void> {
     return this.model.close();
+  }
+}
+
+/** Throw a clear error for a class name that is not one of COCO's. */
+export function checkClasses(classes: readonly string[]): void {
+  for (const name of classes) {
+    if (!(COCO_LABELS as readonly string[]).includes(name))
+      throw new FramewiseError('invalid-argument', `unknown object class "${name}": the classes are COCO's (${COCO_LABELS.slice(0, 5).join(', ')}, ...)`);
   }
 }
 
