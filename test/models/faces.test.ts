@@ -13,50 +13,64 @@ interface PxGolden {
   short_range: { box: { xMin: number; yMin: number; width: number; height: number }; keypoints: [number, number][] };
 }
 
-test('face detection of portrait.jpg: box and 6 keypoints within 10 px of the tfjs-models golden (12 px of the MediaPipe tasks golden)', async () => {
+test('face detection of portrait.jpg: box and 6 keypoints within 10 px of the tfjs-models golden (12 px of the MediaPipe tasks golden)', async (t) => {
   const detector = await FaceDetector.load({ modelsDir });
   try {
     const photo = await readImage(testdata('images/portrait.jpg'));
     const faces = await detector.detect(photo);
     assert.equal(faces.length, 1, 'one face');
     const face = faces[0] as (typeof faces)[number];
+    let worst = 0;
     const within =
       (px: number) =>
-      (a: number, b: number, what: string): void =>
+      (a: number, b: number, what: string): void => {
+        worst = Math.max(worst, Math.abs(a - b));
         assert.ok(Math.abs(a - b) <= px, `${what}: ${a.toFixed(1)} vs golden ${b}`);
+      };
     const near = within(10);
     const px = jsonGolden<PxGolden>('portrait_face_detection_px.json').short_range;
     near(face.box.xMin, px.box.xMin, 'tfjs-models xMin');
     near(face.box.yMin, px.box.yMin, 'tfjs-models yMin');
     near(face.box.width, px.box.width, 'tfjs-models width');
     near(face.box.height, px.box.height, 'tfjs-models height');
+    t.diagnostic(`tfjs-models golden: box within ${worst.toFixed(1)} px`);
+    worst = 0;
     px.keypoints.forEach(([x, y], k) => {
       near(face.keypoints[k]?.x ?? NaN, x, `keypoint ${k} x`);
       near(face.keypoints[k]?.y ?? NaN, y, `keypoint ${k} y`);
     });
+    t.diagnostic(`tfjs-models golden: keypoints within ${worst.toFixed(1)} px`);
+    worst = 0;
     // MediaPipe tasks' golden (a newer release of the model): box in pixels, keypoints relative to the image. Its
     // ear points sit up to 11 px below the tfjs-models golden's (left ear y 209 vs 198), so its keypoints get 12 px.
     const file = 'portrait_expected_detection.pbtxt';
     near(face.box.xMin, pbtxtNumber(file, 'xmin'), 'tasks xmin');
     near(face.box.yMin, pbtxtNumber(file, 'ymin'), 'tasks ymin');
     near(face.box.width, pbtxtNumber(file, 'width'), 'tasks width');
+    t.diagnostic(`MediaPipe tasks golden: box within ${worst.toFixed(1)} px`);
+    worst = 0;
     pbtxtPoints(file).forEach(([x, y], k) => {
       within(12)(face.keypoints[k]?.x ?? NaN, x * photo.width, `tasks keypoint ${k} x`);
       within(12)(face.keypoints[k]?.y ?? NaN, y * photo.height, `tasks keypoint ${k} y`);
     });
+    t.diagnostic(`MediaPipe tasks golden: keypoints within ${worst.toFixed(1)} px`);
   } finally {
     await detector.close();
   }
 });
 
-test('face detection of sergey.png: within 0.01 (relative) of the MediaPipe calculator golden, score too', async () => {
+test('face detection of sergey.png: within 0.01 (relative) of the MediaPipe calculator golden, score too', async (t) => {
   const detector = await FaceDetector.load({ modelsDir });
   try {
     const photo = await readImage(testdata('images/sergey.png'));
     const [face, ...rest] = await detector.detect(photo);
     assert.ok(face && rest.length === 0, 'exactly one face');
     const file = 'sergey_expected_detection.pbtxt';
-    const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 0.01, `${what}: ${a.toFixed(4)} vs golden ${b}`);
+    let worst = 0;
+    const near = (a: number, b: number, what: string): void => {
+      worst = Math.max(worst, Math.abs(a - b));
+      assert.ok(Math.abs(a - b) <= 0.01, `${what}: ${a.toFixed(4)} vs golden ${b}`);
+    };
     near(face.box.xMin / photo.width, pbtxtNumber(file, 'xmin'), 'xmin');
     near(face.box.yMin / photo.height, pbtxtNumber(file, 'ymin'), 'ymin');
     near(face.box.width / photo.width, pbtxtNumber(file, 'width'), 'width');
@@ -68,6 +82,7 @@ test('face detection of sergey.png: within 0.01 (relative) of the MediaPipe calc
       near((face.keypoints[k]?.x ?? NaN) / photo.width, x, `keypoint ${k} x`);
       near((face.keypoints[k]?.y ?? NaN) / photo.height, y, `keypoint ${k} y`);
     });
+    t.diagnostic(`largest difference ${worst.toFixed(4)} (score ${face.score.toFixed(4)})`);
   } finally {
     await detector.close();
   }
