@@ -8,6 +8,8 @@ interface OrtTensor {
 }
 interface OrtSession {
   readonly inputNames: readonly string[];
+  /** Declared type and shape of each input (numbers, or names for free dimensions); absent in old builds. */
+  readonly inputMetadata?: readonly { readonly isTensor: boolean; readonly type?: string; readonly shape?: readonly (number | string)[] }[];
   readonly outputNames: readonly string[];
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
@@ -34,6 +36,16 @@ export interface OnnxModelOptions {
    * lone stream, but steals the cores that other sessions and the decoder are waiting for.
    */
   spin?: boolean;
+}
+
+/** Why the model's declared input does not take float32 tensors of `dims`, or null when it does. */
+function inputMismatch(meta: NonNullable<OrtSession['inputMetadata']>[number] | undefined, dims: readonly number[]): string | null {
+  if (!dims.every((d) => Number.isInteger(d) && d > 0)) return `cannot take dimensions [${dims.join(', ')}]: give positive integers`;
+  if (!meta?.isTensor) return null;
+  if (meta.type !== undefined && meta.type !== 'float32') return `is ${meta.type}; OnnxModel feeds float32 tensors`;
+  const shape = meta.shape ?? [];
+  const fits = shape.length === 0 || (shape.length === dims.length && shape.every((d, i) => typeof d !== 'number' || d < 0 || d === dims[i]));
+  return fits ? null : `has shape [${shape.join(', ')}], but [${dims.join(', ')}] was given: pass the model's input shape`;
 }
 
 /** One float32 input or output with its fixed shape. */
@@ -87,8 +99,14 @@ export class OnnxModel {
           await session.release();
           throw new FramewiseError('unsupported-format', `the model has ${session.inputNames.length} inputs; OnnxModel takes models with one`);
         }
+        const mismatch = inputMismatch(session.inputMetadata?.[0], inputDims);
+        if (mismatch) {
+          await session.release();
+          throw new FramewiseError('invalid-argument', `input "${name}" ${mismatch}`);
+        }
         return new OnnxModel(session, provider, { name, dims: inputDims });
       } catch (err) {
+        if (err instanceof FramewiseError && err.code === 'invalid-argument') throw err;
         failures.push(`${provider}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       }
     }

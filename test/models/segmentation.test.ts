@@ -34,6 +34,10 @@ test('person segmentation of portrait.jpg matches the MediaPipe golden (IoU >= 0
 
 test('a missing or wrong model is a clear error', async () => {
   await assert.rejects(OnnxModel.load(`${dir}/nope.onnx`, [1, 3]), /cannot load .*nope\.onnx with any execution provider \(cpu: /);
+  await assert.rejects(OnnxModel.load(new TextEncoder().encode('not a model'), [1, 3]), /cannot load the model with any execution provider \(cpu: /);
+  const selfie = await buildModel('selfie', dir);
+  await assert.rejects(OnnxModel.load(selfie.path, [1, 3, 256, 256]), /input "input_1" has shape \[1, 256, 256, 3\], but \[1, 3, 256, 256\] was given/);
+  await assert.rejects(OnnxModel.load(selfie.path, [1, 256, 256, 0]), /cannot take dimensions \[1, 256, 256, 0\]/);
   await assert.rejects(
     buildModel('nope', dir),
     /unknown model "nope": the zoo has selfie, face-detector, face-landmarks, pose-detector, pose-landmarks, objects/,
