@@ -1,4 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { FramewiseError } from '../core/errors.ts';
 
 /** The slice of onnxruntime-node used here (typed locally so the rest of Framewise does not depend on its typings). */
@@ -19,6 +21,22 @@ interface OrtModule {
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
 }
 
+/**
+ * CUDA first when onnxruntime-node was installed with its CUDA provider (the library sits beside the binding) or
+ * FRAMEWISE_CUDA=1 asks for it; CPU otherwise. FRAMEWISE_CUDA=0 keeps CUDA out.
+ */
+function defaultProviders(): string[] {
+  if (process.env.FRAMEWISE_CUDA === '0') return ['cpu'];
+  if (process.env.FRAMEWISE_CUDA === '1') return ['cuda', 'cpu'];
+  try {
+    const bin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin');
+    const hasCuda = readdirSync(bin).some((napi) => existsSync(join(bin, napi, process.platform, process.arch, 'libonnxruntime_providers_cuda.so')));
+    return hasCuda ? ['cuda', 'cpu'] : ['cpu'];
+  } catch {
+    return ['cpu'];
+  }
+}
+
 let ort: OrtModule | null = null;
 function onnxruntime(): OrtModule {
   ort ??= createRequire(import.meta.url)('onnxruntime-node') as OrtModule;
@@ -27,7 +45,7 @@ function onnxruntime(): OrtModule {
 
 /** Options of `OnnxModel.load`. */
 export interface OnnxModelOptions {
-  /** Execution providers to try in order (default: CUDA when FRAMEWISE_CUDA=1 or a GPU build is present, then CPU). */
+  /** Execution providers to try in order (default: CUDA when onnxruntime-node has its CUDA provider or FRAMEWISE_CUDA=1, then CPU). */
   providers?: readonly string[];
   /** Threads for one inference (default 1: live sessions run side by side, each on its own core). */
   threads?: number;
@@ -83,7 +101,7 @@ export class OnnxModel {
    * each execution provider in turn; when all fail, one error lists every failure.
    */
   static async load(model: string | Uint8Array, inputDims: readonly number[], options: OnnxModelOptions = {}): Promise<OnnxModel> {
-    const providers = options.providers ?? (process.env.FRAMEWISE_CUDA === '1' ? ['cuda', 'cpu'] : ['cpu']);
+    const providers = options.providers ?? defaultProviders();
     const failures: string[] = [];
     for (const provider of providers) {
       try {

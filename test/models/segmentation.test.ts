@@ -43,3 +43,11 @@ test('a missing or wrong model is a clear error', async () => {
     /unknown model "nope": the zoo has selfie, face-detector, face-landmarks, pose-detector, pose-landmarks, objects/,
   );
 });
+
+test('execution providers are tried in order: CUDA, which this onnxruntime-node build lacks, fails over to the CPU; all failures are listed', async () => {
+  const selfie = await buildModel('selfie', dir);
+  const model = await OnnxModel.load(selfie.path, [1, 256, 256, 3], { providers: ['cuda', 'cpu'] });
+  assert.equal(model.provider, 'cpu');
+  await model.close();
+  await assert.rejects(OnnxModel.load(selfie.path, [1, 256, 256, 3], { providers: ['cuda', 'nope'] }), /with any execution provider \(cuda: .+; nope: .+\)/);
+});
