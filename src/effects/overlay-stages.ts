@@ -123,11 +123,11 @@ const BONES: readonly (readonly [number, number])[] = [
 export class PoseStage extends ModelStage<PoseEstimator> {
   readonly name = 'pose';
   readonly counter = new SquatCounter();
-  constructor(private readonly options: OverlayOptions = {}) {
+  constructor(private readonly options: OverlayOptions & { variant?: 'full' | 'lite' } = {}) {
     super();
   }
   protected load(): Promise<PoseEstimator> {
-    return PoseEstimator.load(modelOptions(this.options));
+    return PoseEstimator.load({ ...modelOptions(this.options), ...(this.options.variant ? { variant: this.options.variant } : {}) });
   }
   async process(frame: Frame): Promise<Frame> {
     const pose = await this.ready(frame).detect(frame);

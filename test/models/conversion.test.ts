@@ -16,6 +16,7 @@ const RANGE: Record<string, [number, number]> = {
   'face-landmarks': [0, 1],
   'pose-detector': [-1, 1],
   'pose-landmarks': [0, 1],
+  'pose-landmarks-lite': [0, 1],
   objects: [0, 255],
 };
 
