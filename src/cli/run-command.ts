@@ -6,6 +6,7 @@ import { NullSink, type FrameSink } from '../core/sink.ts';
 import type { PipelineStats } from '../core/stats.ts';
 import { createEffect, listEffects } from '../effects/registry.ts';
 import { MediaSink } from '../io/media-sink.ts';
+import { MetaLogSink } from '../io/meta-log-sink.ts';
 import { formatStats } from './format-stats.ts';
 import { createSource } from './input-spec.ts';
 import { positiveNumber } from './numbers.ts';
@@ -29,6 +30,7 @@ Runs a pipeline and prints its latency stats.
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
   --output, -o     encode to a file (.mp4 .mkv .webm .mov .ts .flv .m3u8) or URL (rtmp:// srt:// udp://)
+  --meta FILE      write what the effects found in each frame (faces, pose, reps, objects) as JSON lines
   --json           print the stats as JSON
 `;
 
@@ -45,6 +47,7 @@ export interface RunOptions {
   deadlineMs?: number;
   concurrency?: number;
   output?: string;
+  meta?: string;
   json: boolean;
 }
 
@@ -64,6 +67,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       'deadline-ms': { type: 'string' },
       concurrency: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      meta: { type: 'string' },
       json: { type: 'boolean' },
     },
     RUN_USAGE,
@@ -98,6 +102,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(v.output ? { output: v.output } : {}),
+    ...(v.meta ? { meta: v.meta } : {}),
     ...(Object.keys(inputOptions).length > 0 ? { inputOptions } : {}),
   };
 }
@@ -118,7 +123,8 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
   });
-  const sink: FrameSink = options.output ? new MediaSink({ output: options.output, tuning: options.mode === 'live' ? 'live' : 'quality' }) : new NullSink();
+  const media: FrameSink = options.output ? new MediaSink({ output: options.output, tuning: options.mode === 'live' ? 'live' : 'quality' }) : new NullSink();
+  const sink = options.meta ? new MetaLogSink(options.meta, media) : media;
   const showProgress = options.mode === 'render' && !options.json && io.stderr.isTTY === true;
   let bar: ProgressBar | null = null;
   const pipeline = new Pipeline({

@@ -93,3 +93,23 @@ test('models: build into a folder, info runs the built model, unknown names are 
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown model "nope": the zoo has selfie/);
 });
+
+test('framewise run --meta writes what the effect found in each frame as JSON lines; a bad path is one clear line', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const meta = join(scratchDir('cli-meta'), 'faces.jsonl');
+  const r = framewise('run', '-i', testdata('videos/facing_camera_720p.mp4'), '-e', 'faces', '-m', 'render', '--duration', '1', '--meta', meta);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = (await readFile(meta, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seq: number; faces?: { score: number; box: { width: number } }[] });
+  assert.equal(lines.length, 25, 'one line per frame of the 25 fps clip');
+  lines.forEach((line, i) => {
+    assert.equal(line.seq, i);
+    assert.equal(line.faces?.length, 1, `frame ${i}: one face`);
+    assert.ok((line.faces?.[0]?.box.width ?? 0) > 100);
+  });
+  const bad = framewise('run', '-i', 'testsrc', '--duration', '1', '--meta', '/nonexistent/dir/x.jsonl');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /cannot write \/nonexistent\/dir\/x\.jsonl: ENOENT.*\(does its folder exist\?\)/);
+});
