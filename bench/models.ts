@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import * as ortWeb from 'onnxruntime-web';
 import type { Frame } from '../src/core/frame.ts';
 import { MediaSource } from '../src/io/media-source.ts';
 import { FaceDetector } from '../src/models/face-detector.ts';
@@ -91,6 +93,16 @@ async function wrapperOf(name: string, threads: number, frame: Frame): Promise<W
   }
 }
 
+/** onnxruntime-web's WebAssembly build (what a browser page runs; one thread, SIMD) on the same ONNX file and input. */
+async function ortWebMs(path: string, input: Float32Array, dims: readonly number[]): Promise<number[]> {
+  ortWeb.env.wasm.numThreads = 1;
+  const session = await ortWeb.InferenceSession.create(await readFile(path), { executionProviders: ['wasm'] });
+  const feeds = { [session.inputNames[0] ?? '']: new ortWeb.Tensor('float32', input, dims) };
+  const ms = await timeIt(() => session.run(feeds));
+  await session.release();
+  return ms;
+}
+
 /** TF.js backend-wasm running the same model.json on the same input (one thread, SIMD). */
 async function tfjsWasmMs(name: string, input: Float32Array): Promise<number[]> {
   const { tf, model, inputDims } = await loadTfjsModel(name, 'wasm');
@@ -110,7 +122,7 @@ async function tfjsWasmMs(name: string, input: Float32Array): Promise<number[]> 
 /**
  * Every zoo model on a camera picture (i420): bare `session.run` (the floor) vs its task wrapper (crop/resize into
  * the preallocated tensor, run, decode), with 1 and 2 threads; and TF.js backend-wasm on the same model.json and
- * input in the same run. `selfie-mask` is the segmenter with its mask upscaled to the frame (a per-pixel cost).
+ * input in the same run, and onnxruntime-web's WebAssembly build (the browser's engine) on the same ONNX file. `selfie-mask` is the segmenter with its mask upscaled to the frame (a per-pixel cost).
  */
 export async function modelsBench(clip: { label: string; path: string }): Promise<string> {
   const frame = await readFrame(clip.path, 'i420');
@@ -137,13 +149,14 @@ export async function modelsBench(clip: { label: string; path: string }): Promis
         (medianOf(wrapMs) / medianOf(bareMs)).toFixed(2),
       );
     }
+    const web = medianOf(await ortWebMs(built.path, input, built.entry.inputDims));
     const wasm = medianOf(await tfjsWasmMs(name, input));
-    cells.push(wasm.toFixed(1), (wasm / bare1).toFixed(1));
+    cells.push(web.toFixed(1), (web / bare1).toFixed(1), wasm.toFixed(1), (wasm / bare1).toFixed(1));
     rows.push(cells);
   }
   frame.release();
   return [
-    `### Model zoo on ${clip.label}: bare session.run vs task wrapper, and TF.js backend-wasm (CPU execution provider, medians after 10 warm-up calls)`,
+    `### Model zoo on ${clip.label}: bare session.run vs task wrapper, onnxruntime-web and TF.js backend-wasm (CPU execution provider, medians after 10 warm-up calls)`,
     '',
     table(
       [
@@ -157,6 +170,8 @@ export async function modelsBench(clip: { label: string; path: string }): Promis
         'wrapper ms',
         'wrapper p95',
         'wrapper / bare',
+        'ORT web (wasm) ms',
+        'ORT web / ORT 1 thread',
         'TF.js wasm ms',
         'TF.js wasm / ORT 1 thread',
       ],
