@@ -79,8 +79,9 @@ async function wrapperOf(name: string, threads: number, frame: Frame): Promise<W
       const m = await PoseEstimator.load({ threads });
       return { call: () => m.findPerson(frame), close: () => m.close() };
     }
-    case 'pose-landmarks': {
-      const m = await PoseEstimator.load({ threads });
+    case 'pose-landmarks':
+    case 'pose-landmarks-lite': {
+      const m = await PoseEstimator.load({ threads, variant: name === 'pose-landmarks' ? 'full' : 'lite' });
       const roi = (await m.findPerson(frame)) ?? letterboxRoi(frame);
       return { call: () => m.landmarks(frame, roi), close: () => m.close() };
     }

@@ -74,6 +74,13 @@ export function roiToTensor(frame: Frame, roi: Roi, out: Float32Array, width: nu
       o += width * 3;
       continue;
     }
+    // An upright row above or below the frame (letterbox padding) is all black.
+    const fy = oy + y * vy;
+    if (uy === 0 && vx === 0 && (fy <= -1 || fy >= maxY + 1)) {
+      out.fill(lo, o, o + width * 3);
+      o += width * 3;
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       sampleClamped(read, ox + x * ux + y * vx, oy + x * uy + y * vy, maxX, maxY, rgb);
       out[o++] = lo + (rgb[0] as number) * scale;
@@ -145,31 +152,52 @@ function i420Sampler(frame: Frame): RowSampler {
   const [yp, up, vp] = frame.planes as [Uint8Array, Uint8Array, Uint8Array];
   const ys = frame.strides[0] as number;
   const cs = frame.strides[1] as number;
+  // An upright crop samples the same columns on every row: their taps are worked out once per call.
+  let cols: { x0: Int32Array; wx: Float32Array } | null = null;
+  const pixel = (out: Float32Array, o: number, i: number, wx: number, wy: number, ci: number, lo: number, scale: number): void => {
+    const a = yp[i] as number;
+    const b = yp[i + 1] as number;
+    const c = yp[i + ys] as number;
+    const d = yp[i + ys + 1] as number;
+    const top = a + (b - a) * wx;
+    const luma = 1.164 * (top + (c + (d - c) * wx - top) * wy - 16);
+    const u = (up[ci] as number) - 128;
+    const v = (vp[ci] as number) - 128;
+    const r = luma + 1.596 * v;
+    const gr = luma - 0.392 * u - 0.813 * v;
+    const bl = luma + 2.017 * u;
+    out[o] = lo + (r < 0 ? 0 : r > 255 ? 255 : r) * scale;
+    out[o + 1] = lo + (gr < 0 ? 0 : gr > 255 ? 255 : gr) * scale;
+    out[o + 2] = lo + (bl < 0 ? 0 : bl > 255 ? 255 : bl) * scale;
+  };
   return (g, y, width, out, o, lo, scale) => {
     const { ux, uy } = g;
     let fx = g.ox + y * g.vx;
     let fy = g.oy + y * g.vy;
-    for (let x = 0; x < width; x++, fx += ux, fy += uy) {
+    if (uy === 0 && g.vx === 0) {
+      if (!cols) {
+        cols = { x0: new Int32Array(width), wx: new Float32Array(width) };
+        for (let x = 0; x < width; x++) {
+          const f = g.ox + x * ux;
+          cols.x0[x] = f | 0;
+          cols.wx[x] = f - (f | 0);
+        }
+      }
+      const { x0, wx } = cols;
+      const y0 = fy | 0;
+      const wy = fy - y0;
+      const row = y0 * ys;
+      const crow = (y0 >> 1) * cs;
+      for (let x = 0; x < width; x++, o += 3) {
+        const c0 = x0[x] as number;
+        pixel(out, o, row + c0, wx[x] as number, wy, crow + (c0 >> 1), lo, scale);
+      }
+      return;
+    }
+    for (let x = 0; x < width; x++, fx += ux, fy += uy, o += 3) {
       const x0 = fx | 0;
       const y0 = fy | 0;
-      const wx = fx - x0;
-      const wy = fy - y0;
-      const i = y0 * ys + x0;
-      const a = yp[i] as number;
-      const b = yp[i + 1] as number;
-      const c = yp[i + ys] as number;
-      const d = yp[i + ys + 1] as number;
-      const top = a + (b - a) * wx;
-      const luma = 1.164 * (top + (c + (d - c) * wx - top) * wy - 16);
-      const ci = (y0 >> 1) * cs + (x0 >> 1);
-      const u = (up[ci] as number) - 128;
-      const v = (vp[ci] as number) - 128;
-      const r = luma + 1.596 * v;
-      const gr = luma - 0.392 * u - 0.813 * v;
-      const bl = luma + 2.017 * u;
-      out[o++] = lo + (r < 0 ? 0 : r > 255 ? 255 : r) * scale;
-      out[o++] = lo + (gr < 0 ? 0 : gr > 255 ? 255 : gr) * scale;
-      out[o++] = lo + (bl < 0 ? 0 : bl > 255 ? 255 : bl) * scale;
+      pixel(out, o, y0 * ys + x0, fx - x0, fy - y0, (y0 >> 1) * cs + (x0 >> 1), lo, scale);
     }
   };
 }
