@@ -3,6 +3,7 @@ import { FaceDetector, type FaceDetection, type FaceDetectorOptions } from './fa
 import type { OnnxModel } from './onnx-model.ts';
 import { alignedRoi, boundsOf } from './roi-from-points.ts';
 import { roiToFrame, roiToTensor, type Roi } from './roi.ts';
+import { RoiTracker } from './roi-tracker.ts';
 import { loadZooModel } from './zoo.ts';
 
 /** A 3-D landmark in frame pixels (z: depth, same scale as x, smaller is closer to the camera). */
@@ -39,14 +40,16 @@ const POINTS = 468;
  * landmarks, so the detector only runs when the face is lost.
  */
 export class FaceLandmarker {
-  private previous: Roi | null = null;
+  private readonly tracker: RoiTracker;
 
   private constructor(
     private readonly detector: FaceDetector,
     private readonly model: OnnxModel,
-    private readonly track: boolean,
-    private readonly minPresence: number,
-  ) {}
+    track: boolean,
+    minPresence: number,
+  ) {
+    this.tracker = new RoiTracker(track, minPresence);
+  }
 
   /** Build (on first use) and load both models. */
   static async load(options: FaceLandmarkerOptions = {}): Promise<FaceLandmarker> {
@@ -66,19 +69,21 @@ export class FaceLandmarker {
 
   /** The mesh of the most prominent face, or null when there is none. */
   async detect(frame: Frame): Promise<FaceLandmarks | null> {
-    if (this.previous) {
-      const tracked = await this.landmarks(frame, this.previous);
-      if (tracked.score >= this.minPresence) return this.keep(tracked);
-    }
-    const face = (await this.detector.detect(frame))[0];
-    if (!face) return this.keep(null);
-    const result = await this.landmarks(frame, faceRoi(face));
-    return this.keep(result.score >= this.minPresence ? result : null);
+    return this.tracker.next(
+      async (roi) => {
+        const mesh = await this.landmarks(frame, roi);
+        return { result: mesh, score: mesh.score, next: meshRoi(mesh.landmarks) };
+      },
+      async () => {
+        const face = (await this.detector.detect(frame))[0];
+        return face ? faceRoi(face) : null;
+      },
+    );
   }
 
   /** Forget the tracked face (the next frame is unrelated to the last). */
   reset(): void {
-    this.previous = null;
+    this.tracker.reset();
   }
 
   /** Run the landmark model on `roi` of `frame`. */
@@ -93,11 +98,6 @@ export class FaceLandmarker {
       landmarks.push({ x: p.x, y: p.y, z: ((mesh[i * 3 + 2] as number) / SIZE) * roi.width });
     }
     return { landmarks, score: output[scoreName ?? '']?.data[0] ?? 0, roi };
-  }
-
-  private keep(result: FaceLandmarks | null): FaceLandmarks | null {
-    this.previous = this.track && result ? meshRoi(result.landmarks) : null;
-    return result;
   }
 
   /** Release both models. Safe to call twice. */

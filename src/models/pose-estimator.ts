@@ -3,6 +3,7 @@ import type { Frame } from '../core/frame.ts';
 import { toFrame } from './face-detector.ts';
 import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
 import { alignedRoi } from './roi-from-points.ts';
+import { RoiTracker, type Tracked } from './roi-tracker.ts';
 import { letterboxRoi, roiToFrame, roiToTensor, type Point, type Roi } from './roi.ts';
 import { decodeSsd, ssdAnchors, weightedNms } from './ssd-detections.ts';
 import { loadZooModel } from './zoo.ts';
@@ -91,14 +92,16 @@ function sigmoid(v: number): number {
  */
 export class PoseEstimator {
   private readonly anchors = ssdAnchors(DETECTOR_SIZE, [8, 16, 32, 32, 32]);
-  private previous: Roi | null = null;
+  private readonly tracker: RoiTracker;
 
   private constructor(
     private readonly detector: OnnxModel,
     private readonly model: OnnxModel,
-    private readonly track: boolean,
-    private readonly minPresence: number,
-  ) {}
+    track: boolean,
+    minPresence: number,
+  ) {
+    this.tracker = new RoiTracker(track, minPresence);
+  }
 
   /** Build (on first use) and load both models. */
   static async load(options: PoseEstimatorOptions = {}): Promise<PoseEstimator> {
@@ -119,19 +122,15 @@ export class PoseEstimator {
 
   /** The pose of the most prominent person, or null when there is none. */
   async detect(frame: Frame): Promise<Pose | null> {
-    if (this.previous) {
-      const tracked = await this.run(frame, this.previous);
-      if (tracked.pose.score >= this.minPresence) return this.keep(tracked);
-    }
-    const roi = await this.findPerson(frame);
-    if (!roi) return this.keep(null);
-    const found = await this.run(frame, roi);
-    return this.keep(found.pose.score >= this.minPresence ? found : null);
+    return this.tracker.next(
+      (roi) => this.run(frame, roi),
+      () => this.findPerson(frame),
+    );
   }
 
   /** Forget the tracked person. */
   reset(): void {
-    this.previous = null;
+    this.tracker.reset();
   }
 
   /** The detector's crop for the best person in `frame`, or null. */
@@ -149,11 +148,11 @@ export class PoseEstimator {
 
   /** Run the landmark model on `roi` of `frame`. */
   async landmarks(frame: Frame, roi: Roi): Promise<Pose> {
-    return (await this.run(frame, roi)).pose;
+    return (await this.run(frame, roi)).result;
   }
 
   /** The pose in `roi`, and the crop its alignment points give for the next frame. */
-  private async run(frame: Frame, roi: Roi): Promise<{ pose: Pose; next: Roi }> {
+  private async run(frame: Frame, roi: Roi): Promise<Tracked<Pose>> {
     roiToTensor(frame, roi, this.model.inputData, SIZE, SIZE, [0, 1]);
     const output = await this.model.run();
     const raw = output.Identity_2?.data;
@@ -172,12 +171,7 @@ export class PoseEstimator {
       });
     }
     const pose: Pose = { landmarks: all.slice(0, POINTS), score: output.Identity_3?.data[0] ?? 0, roi };
-    return { pose, next: bodyRoi(all[POINTS] as Point, all[POINTS + 1] as Point) };
-  }
-
-  private keep(result: { pose: Pose; next: Roi } | null): Pose | null {
-    this.previous = this.track && result ? result.next : null;
-    return result?.pose ?? null;
+    return { result: pose, score: pose.score, next: bodyRoi(all[POINTS] as Point, all[POINTS + 1] as Point) };
   }
 
   /** Release both models. Safe to call twice. */
