@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { nowNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import { readTfjsGraph } from './convert/tfjs-graph.ts';
@@ -116,7 +116,7 @@ export async function buildModel(name: string, dir = modelCacheDir()): Promise<B
   const path = join(dir, `${name}.onnx`);
   const digest = sha256(bytes);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await writeFile(`${path}.tmp`, bytes);
     await rename(`${path}.tmp`, path);
     await writeFile(`${path}.sha256`, `${digest}  ${name}.onnx\n`);
@@ -126,6 +126,23 @@ export async function buildModel(name: string, dir = modelCacheDir()): Promise<B
     });
   }
   return { entry, path, sha256: digest, bytes: bytes.byteLength, buildMs: (nowNs() - startNs) / 1e6 };
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for a path under a pseudo file system such
+ * as /proc (it keeps retrying), which would hang a build instead of failing it.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  let path = '';
+  for (const part of resolve(dir).split(sep)) {
+    path = path === '' ? sep : join(path, part);
+    if (part === '') continue;
+    try {
+      await mkdir(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /** The built model, building it on first use or when the cached file does not match its checksum. */

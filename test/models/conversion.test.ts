@@ -78,4 +78,7 @@ test('the zoo builds reproducibly, reuses a cached model, and rebuilds one whose
   const rebuilt = await ensureModel('face-detector', `${dir}/a`);
   assert.ok(rebuilt.buildMs > 0, 'a corrupt cached file is rebuilt');
   assert.equal(rebuilt.sha256, a.sha256);
+  assert.equal((await buildModel('face-detector', `${dir}/deep/er/folder`)).sha256, a.sha256, 'missing folders are made');
+  // Node's recursive mkdir never returns under /proc; the zoo makes folders one level at a time and fails clearly
+  await assert.rejects(buildModel('face-detector', '/proc/framewise-nope/models'), /cannot write models to \/proc\/framewise-nope\/models: ENOENT/);
 });
