@@ -82,3 +82,20 @@ test('the zoo builds reproducibly, reuses a cached model, and rebuilds one whose
   // Node's recursive mkdir never returns under /proc; the zoo makes folders one level at a time and fails clearly
   await assert.rejects(buildModel('face-detector', '/proc/framewise-nope/models'), /cannot write models to \/proc\/framewise-nope\/models: ENOENT/);
 });
+
+test('the converter names what it cannot convert, and a cut at a tensor the graph lacks', async () => {
+  const { tfjsToOnnx } = await import('../../src/models/convert/tfjs-to-onnx.ts');
+  const graph = {
+    inputs: [{ name: 'x', shape: [-1, 8, 8, 3] }],
+    outputs: ['y'],
+    consts: new Map(),
+    nodes: [
+      { name: 'x', op: 'Placeholder', inputs: [], attr: {} },
+      { name: 'y', op: 'Erf', inputs: ['x'], attr: {} },
+    ],
+  };
+  assert.throws(() => tfjsToOnnx(graph, 'erf'), /the model uses ops the converter does not support yet: Erf/);
+  assert.throws(() => tfjsToOnnx(graph, 'cut', { outputs: ['nope'] }), /the model has no tensor "nope"/);
+  const nchw = { ...graph, inputs: [{ name: 'x', shape: [1, 3, 8] }], nodes: [graph.nodes[0], { name: 'y', op: 'Relu', inputs: ['x'], attr: {} }] };
+  assert.throws(() => tfjsToOnnx(nchw as typeof graph, 'rank3'), /input "x" must be NHWC \(rank 4\), got \[1, 3, 8\]/);
+});
