@@ -33,9 +33,11 @@ function modelOptions(o: OverlayOptions): OverlayOptions {
 }
 
 /** Base of the overlay effects: a model loaded in open(), released in close(), i420 frames only. */
-abstract class ModelStage<M extends { close(): Promise<void> }> implements Stage {
+abstract class ModelStage<M extends { close(): Promise<void> }, O extends OverlayOptions = OverlayOptions> implements Stage {
   abstract readonly name: string;
   protected model: M | null = null;
+
+  constructor(protected readonly options: O = {} as O) {}
 
   protected abstract load(): Promise<M>;
 
@@ -61,9 +63,6 @@ abstract class ModelStage<M extends { close(): Promise<void> }> implements Stage
 /** `faces`: boxes and the 6 keypoints of every face (BlazeFace short range), also in `frame.meta.faces`. */
 export class FacesStage extends ModelStage<FaceDetector> {
   readonly name = 'faces';
-  constructor(private readonly options: OverlayOptions = {}) {
-    super();
-  }
   protected load(): Promise<FaceDetector> {
     return FaceDetector.load(modelOptions(this.options));
   }
@@ -82,9 +81,6 @@ export class FacesStage extends ModelStage<FaceDetector> {
 /** `face-mesh`: the 468 face-mesh points of the main face, also in `frame.meta.faceMesh`. */
 export class FaceMeshStage extends ModelStage<FaceLandmarker> {
   readonly name = 'face-mesh';
-  constructor(private readonly options: OverlayOptions = {}) {
-    super();
-  }
   protected load(): Promise<FaceLandmarker> {
     return FaceLandmarker.load(modelOptions(this.options));
   }
@@ -120,12 +116,9 @@ const BONES: readonly (readonly [number, number])[] = [
 ];
 
 /** `pose`: the skeleton of the main person (BlazePose full) and a squat counter, in `frame.meta.pose` / `.reps`. */
-export class PoseStage extends ModelStage<PoseEstimator> {
+export class PoseStage extends ModelStage<PoseEstimator, OverlayOptions & { variant?: 'full' | 'lite' }> {
   readonly name = 'pose';
   readonly counter = new SquatCounter();
-  constructor(private readonly options: OverlayOptions & { variant?: 'full' | 'lite' } = {}) {
-    super();
-  }
   protected load(): Promise<PoseEstimator> {
     return PoseEstimator.load({ ...modelOptions(this.options), ...(this.options.variant ? { variant: this.options.variant } : {}) });
   }
@@ -153,9 +146,9 @@ export class ObjectsStage extends ModelStage<ObjectDetector> {
   readonly name = 'objects';
   constructor(
     private readonly classes: readonly string[] | undefined,
-    private readonly options: OverlayOptions = {},
+    options: OverlayOptions = {},
   ) {
-    super();
+    super(options);
     checkClasses(classes ?? []);
   }
   protected load(): Promise<ObjectDetector> {

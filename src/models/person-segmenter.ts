@@ -2,8 +2,8 @@ import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { PictureScaler } from '../io/picture-scaler.ts';
 import { frameToTensor } from './image-tensor.ts';
-import { OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
-import { ensureModel } from './zoo.ts';
+import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
+import { loadZooModel } from './zoo.ts';
 
 /** A person mask at the frame's resolution: 0 (background) to 255 (person), one byte per pixel. */
 export interface PersonMask {
@@ -31,9 +31,8 @@ export class PersonSegmenter {
 
   /** Build (on first use) and load the model. */
   static async load(options: OnnxModelOptions & { modelsDir?: string } = {}): Promise<PersonSegmenter> {
-    const built = await ensureModel('selfie', options.modelsDir);
-    const size = built.entry.inputDims[1] as number;
-    return new PersonSegmenter(await OnnxModel.load(built.path, built.entry.inputDims, options), size);
+    const model = await loadZooModel('selfie', options);
+    return new PersonSegmenter(model, model.input.dims[1] as number);
   }
 
   /** Which execution provider runs the model. */

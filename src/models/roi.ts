@@ -152,8 +152,6 @@ function i420Sampler(frame: Frame): RowSampler {
   const [yp, up, vp] = frame.planes as [Uint8Array, Uint8Array, Uint8Array];
   const ys = frame.strides[0] as number;
   const cs = frame.strides[1] as number;
-  // An upright crop samples the same columns on every row: their taps are worked out once per call.
-  let cols: { x0: Int32Array; wx: Float32Array } | null = null;
   const pixel = (out: Float32Array, o: number, i: number, wx: number, wy: number, ci: number, lo: number, scale: number): void => {
     const a = yp[i] as number;
     const b = yp[i + 1] as number;
@@ -175,15 +173,7 @@ function i420Sampler(frame: Frame): RowSampler {
     let fx = g.ox + y * g.vx;
     let fy = g.oy + y * g.vy;
     if (uy === 0 && g.vx === 0) {
-      if (!cols) {
-        cols = { x0: new Int32Array(width), wx: new Float32Array(width) };
-        for (let x = 0; x < width; x++) {
-          const f = g.ox + x * ux;
-          cols.x0[x] = f | 0;
-          cols.wx[x] = f - (f | 0);
-        }
-      }
-      const { x0, wx } = cols;
+      const { x0, wx } = columnTaps(g.ox, ux, width);
       const y0 = fy | 0;
       const wy = fy - y0;
       const row = y0 * ys;
@@ -200,4 +190,31 @@ function i420Sampler(frame: Frame): RowSampler {
       pixel(out, o, y0 * ys + x0, fx - x0, fy - y0, (y0 >> 1) * cs + (x0 >> 1), lo, scale);
     }
   };
+}
+
+/** Column taps of an upright crop: where each output column samples. */
+interface ColumnTaps {
+  ox: number;
+  ux: number;
+  x0: Int32Array;
+  wx: Float32Array;
+}
+
+let lastColumns: ColumnTaps | null = null;
+
+/**
+ * An upright crop samples the same columns on every row, and a stream asks for the same crop frame after frame:
+ * the taps are worked out once and kept while the geometry stays.
+ */
+function columnTaps(ox: number, ux: number, width: number): ColumnTaps {
+  const c = lastColumns;
+  if (c && c.ox === ox && c.ux === ux && c.x0.length === width) return c;
+  const next: ColumnTaps = { ox, ux, x0: new Int32Array(width), wx: new Float32Array(width) };
+  for (let x = 0; x < width; x++) {
+    const f = ox + x * ux;
+    next.x0[x] = f | 0;
+    next.wx[x] = f - (f | 0);
+  }
+  lastColumns = next;
+  return next;
 }
