@@ -2,7 +2,10 @@
 export * from './core/index.ts';
 export { DelayStage } from './effects/delay.ts';
 export { PassthroughStage } from './effects/passthrough.ts';
-export { createEffect, type EffectEntry, listEffects } from './effects/registry.ts';
+export { createEffect, effectDefinition, effectUsages, listEffects, parseEffectSpec, registerEffect, type EffectSpec } from './effects/registry.ts';
+export { type EffectArgument, type EffectContext, type EffectDefinition, effectUsage } from './effects/effect.ts';
+export { localPictures, noPictures, type PictureLoader, type PictureSource } from './effects/pictures.ts';
+export { readPicture, type PicturePlane, type PicturePlanes } from './io/read-picture.ts';
 export { type FrameIdReport, FrameIdSink } from './io/frame-id-sink.ts';
 export { MediaSink, type MediaSinkOptions } from './io/media-sink.ts';
 export { MediaSource, type MediaSourceOptions } from './io/media-source.ts';

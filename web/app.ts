@@ -58,10 +58,10 @@ async function loadEffects(): Promise<void> {
   const response = await fetch('/effects');
   const { default: fallback, effects } = (await response.json()) as {
     default: string;
-    effects: { name: string; usage: string; summary: string; needsArgument: boolean }[];
+    effects: { name: string; usage: string; summary: string; argument: { name: string; required: boolean; help: string } | null }[];
   };
   for (const effect of effects) {
-    if (effect.needsArgument) continue;
+    if (effect.argument?.required) continue;
     const option = new Option(effect.name, effect.name);
     option.title = `${effect.usage}: ${effect.summary}`;
     ui.effect.add(option);

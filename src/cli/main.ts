@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { describeError, FramewiseError } from '../core/errors.ts';
+import { HelpRequested } from './flags.ts';
 import { MODELS_USAGE, modelsCommand } from './models-command.ts';
 import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
@@ -9,17 +11,22 @@ const USAGE = `framewise <command> [options]
 
 Commands:
   serve    run the live server (WebRTC WHIP/WHEP) with its demo page: camera in, processed video back
-  run      run a pipeline on a file, URL or test pattern and print its latency stats
+  run      run a pipeline on a file, URL, picture or test pattern and print its latency stats
   probe    measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
   scope    turn product requirements into the category and latency budget they need
   models   list, build and inspect the model zoo (ONNX, built from npm packages)
   help     show this help, or "framewise help <command>"
 
-${SERVE_USAGE}
-${RUN_USAGE}
-${PROBE_USAGE}
-${SCOPE_USAGE}
-${MODELS_USAGE}`;
+  --version  print the version
+  Each command has its own help: framewise <command> --help
+`;
+
+const COMMAND_USAGE: Readonly<Record<string, string>> = { run: RUN_USAGE, probe: PROBE_USAGE, scope: SCOPE_USAGE, serve: SERVE_USAGE, models: MODELS_USAGE };
+
+/** The package's version, from its package.json (two folders up from src/cli or dist/cli). */
+export function version(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
 
 /** CLI entry: returns the process exit code (0 ok, 1 failed, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -38,17 +45,39 @@ export async function main(argv: string[]): Promise<number> {
         return await modelsCommand(rest, io);
       case 'scope':
         return await scopeCommand(rest, { ...io, stdin: process.stdin });
+      case '--version':
+      case '-V':
+      case 'version':
+        io.stdout.write(`framewise ${version()}\n`);
+        return 0;
       case undefined:
-      case 'help':
       case '--help':
       case '-h':
-        io.stdout.write({ run: RUN_USAGE, probe: PROBE_USAGE, scope: SCOPE_USAGE, serve: SERVE_USAGE, models: MODELS_USAGE }[rest[0] ?? ''] ?? USAGE);
+        io.stdout.write(USAGE);
         return 0;
+      case 'help': {
+        const topic = rest[0];
+        if (topic === undefined) {
+          io.stdout.write(USAGE);
+          return 0;
+        }
+        const usage = COMMAND_USAGE[topic];
+        if (usage === undefined || !Object.hasOwn(COMMAND_USAGE, topic)) {
+          io.stderr.write(`framewise: no help for "${topic}": the commands are ${Object.keys(COMMAND_USAGE).join(', ')}\n`);
+          return 2;
+        }
+        io.stdout.write(usage);
+        return 0;
+      }
       default:
-        io.stderr.write(`framewise: unknown command "${command}"\n\n${USAGE}`);
+        io.stderr.write(`framewise: unknown command "${command}": see framewise --help\n`);
         return 2;
     }
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.stdout.write(err.usage);
+      return 0;
+    }
     if (err instanceof FramewiseError && err.userFacing) {
       io.stderr.write(`framewise: ${err.message}\n`);
       return err.code === 'invalid-argument' ? 2 : 1;

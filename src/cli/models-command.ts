@@ -16,7 +16,7 @@ The model zoo: models converted to ONNX from weights that ship in npm packages (
 
 /** Run `framewise models`. */
 export async function modelsCommand(args: string[], io: { stdout: NodeJS.WritableStream }): Promise<number> {
-  const parsed = parseFlags(args, { dir: { type: 'string' } }, MODELS_USAGE, true);
+  const parsed = parseFlags(args, { dir: { type: 'string' } }, 'models', MODELS_USAGE, true);
   const [action, name] = parsed.positionals;
   const dir = parsed.values.dir ?? modelCacheDir();
   switch (action) {
@@ -48,6 +48,11 @@ export async function modelsCommand(args: string[], io: { stdout: NodeJS.Writabl
       return 0;
     }
     default:
-      throw new FramewiseError('invalid-argument', `framewise models: unknown action "${action ?? ''}"\n\n${MODELS_USAGE}`);
+      throw new FramewiseError(
+        'invalid-argument',
+        action === undefined
+          ? 'models needs an action: list, build or info: see framewise models --help'
+          : `unknown models action "${action}": use list, build or info (see framewise models --help)`,
+      );
   }
 }

@@ -63,12 +63,19 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       report: { type: 'string' },
       json: { type: 'boolean' },
     },
+    'probe',
     PROBE_USAGE,
     true,
   );
   const v = parsed.values;
   const [spec, extra] = parsed.positionals;
-  if (!spec || extra !== undefined) throw new FramewiseError('invalid-argument', `name one target\n\n${PROBE_USAGE}`);
+  if (!spec || extra !== undefined)
+    throw new FramewiseError(
+      'invalid-argument',
+      spec
+        ? `name one target, not two (got "${spec}" and "${extra}"): see framewise probe --help`
+        : 'name the target to probe, e.g. framewise probe local:blur: see framewise probe --help',
+    );
   const size = parseSize('--size', v.size);
   const expect = v.expect?.toUpperCase();
   if (expect !== undefined && !CATEGORIES.includes(expect as Category))

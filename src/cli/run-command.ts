@@ -4,7 +4,7 @@ import { Pipeline } from '../core/pipeline.ts';
 import { live, type Policy, render } from '../core/policy.ts';
 import { NullSink, type FrameSink } from '../core/sink.ts';
 import type { PipelineStats } from '../core/stats.ts';
-import { createEffect, listEffects } from '../effects/registry.ts';
+import { createEffect, effectUsages } from '../effects/registry.ts';
 import { MediaSink } from '../io/media-sink.ts';
 import { MetaLogSink } from '../io/meta-log-sink.ts';
 import { formatStats } from './format-stats.ts';
@@ -18,9 +18,7 @@ export const RUN_USAGE = `framewise run --input <file|url|testsrc> [options]
 Runs a pipeline and prints its latency stats.
 
   --input, -i      file, URL (rtsp:// rtmp:// srt:// http(s):// incl. HLS) or testsrc[:WxH][@FPS]
-  --effect, -e     effect, or several joined by commas (default passthrough): ${listEffects()
-    .map((e) => e.usage)
-    .join(', ')}
+  --effect, -e     effect, or several joined by commas (default passthrough): ${effectUsages()}
   --mode, -m       live (drop late frames, paced like a camera) or render (every frame, as fast as possible); default live
   --fps N          frame rate of testsrc, or the rate a file is paced at
   --duration S     stop after S seconds of media (testsrc default 10)
@@ -70,10 +68,11 @@ export function parseRunArgs(args: string[]): RunOptions {
       meta: { type: 'string' },
       json: { type: 'boolean' },
     },
+    'run',
     RUN_USAGE,
   );
   const v = parsed.values;
-  if (!v.input) throw new FramewiseError('invalid-argument', `--input is required\n\n${RUN_USAGE}`);
+  if (!v.input) throw new FramewiseError('invalid-argument', '--input is required (a file, a URL or testsrc): see framewise run --help');
   const mode = v.mode ?? 'live';
   if (mode !== 'live' && mode !== 'render') throw new FramewiseError('invalid-argument', `--mode must be live or render (got "${mode}")`);
   const concurrency = positiveNumber('--concurrency', v.concurrency);

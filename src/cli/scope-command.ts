@@ -57,6 +57,7 @@ export async function scopeCommand(args: string[], io: Io): Promise<number> {
       target: { type: 'string' },
       'probe-duration': { type: 'string' },
     },
+    'scope',
     SCOPE_USAGE,
   );
   const v = parsed.values;

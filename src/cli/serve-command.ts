@@ -1,6 +1,6 @@
 import { FramewiseError } from '../core/errors.ts';
 import { parseFlags } from './flags.ts';
-import { listEffects } from '../effects/registry.ts';
+import { effectUsages } from '../effects/registry.ts';
 import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
 import { positiveNumber } from './numbers.ts';
 
@@ -13,11 +13,11 @@ Prometheus metrics at /metrics, health at /healthz.
 
   --port N          TCP port (default 8080; 0 picks a free one)
   --host H          interface (default 127.0.0.1; browsers allow the camera only on localhost or HTTPS)
-  --effect E        effect new sessions start with (default passthrough): ${listEffects()
-    .map((e) => e.usage)
-    .join(', ')}
+  --effect E        effect new sessions start with (default passthrough): ${effectUsages()}
+  --backgrounds DIR pictures clients may use as backgrounds, by file name (replace:beach); clients can also upload
+                    their own (POST /backgrounds). No other file on this machine can be named from the network
   --max-sessions N  session limit; beyond it offers get 503 + Retry-After (default: from CPU count and effect cost)
-  --token T         require "Authorization: Bearer T" for WHIP/WHEP and session changes (or FRAMEWISE_TOKEN)
+  --token T         require "Authorization: Bearer T" on every route but /healthz and the page (or FRAMEWISE_TOKEN)
   --deadline-ms N   live deadline per frame (default 100)
   --duration S      stop after S seconds (default: until Ctrl-C)
 `;
@@ -29,12 +29,14 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     {
       port: { type: 'string' },
       host: { type: 'string' },
+      backgrounds: { type: 'string' },
       effect: { type: 'string', short: 'e' },
       'max-sessions': { type: 'string' },
       token: { type: 'string' },
       'deadline-ms': { type: 'string' },
       duration: { type: 'string' },
     },
+    'serve',
     SERVE_USAGE,
   );
   const v = parsed.values;
@@ -49,6 +51,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     port,
     host: v.host ?? '127.0.0.1',
     effect: v.effect ?? 'passthrough',
+    ...(v.backgrounds === undefined ? {} : { backgroundsDir: v.backgrounds }),
     ...(maxSessions === undefined ? {} : { maxSessions }),
     ...(token ? { token } : {}),
     ...(deadlineMs === undefined ? {} : { deadlineMs }),
@@ -57,9 +60,13 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
 }
 
 /** `framewise serve`: run until Ctrl-C (or --duration), then end every session cleanly. */
-export async function serveCommand(args: string[], io: { stdout: NodeJS.WritableStream }): Promise<number> {
+export async function serveCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   const { durationS, ...options } = parseServeArgs(args);
   const server = await FramewiseServer.start(options);
+  if (!options.token && !isLoopback(options.host ?? '127.0.0.1'))
+    io.stderr.write(
+      `framewise: warning: serving on ${options.host} without a token: anyone who can reach this address can publish, watch and list sessions. Set --token (or FRAMEWISE_TOKEN).\n`,
+    );
   io.stdout.write(
     `framewise: live server on ${server.url}  (effect ${options.effect}, up to ${server.registry.maxSessions} sessions${options.token ? ', token required' : ''})\n` +
       `  demo page  ${server.url}/\n  WHIP       POST ${server.url}/whip\n  metrics    ${server.url}/metrics\n`,
@@ -78,4 +85,10 @@ export async function serveCommand(args: string[], io: { stdout: NodeJS.Writable
   await server.close();
   io.stdout.write(`framewise: server stopped (${server.registry.started} session(s) served)\n`);
   return 0;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
 }

@@ -10,7 +10,6 @@ export { Mailbox } from './mailbox.ts';
 export { Pipeline, type PipelineOptions, type PipelineResult } from './pipeline.ts';
 export { frameBytes, isPixelFormat, PIXEL_FORMATS, type PixelFormat, type PlaneLayout, planeLayouts } from './pixel-format.ts';
 export { live, type LivePolicy, type Policy, render, type RenderPolicy, type StageErrorAction } from './policy.ts';
-export { runStage } from './run-stage.ts';
 export { PushSource } from './push-source.ts';
 export { CallbackSink } from './callback-sink.ts';
 export { type FrameSink, NullSink } from './sink.ts';

@@ -3,7 +3,7 @@ import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
 import { PersonSegmenter } from '../models/person-segmenter.ts';
 import { PictureScaler } from '../io/picture-scaler.ts';
-import { readPicture } from '../io/read-picture.ts';
+import type { PictureLoader } from './pictures.ts';
 import { MaskGrid } from './mask-grid.ts';
 import { MaskSmoother } from './mask-smoother.ts';
 import { backgroundBlur, composite, downsample, type Plane, planeFitting } from './plane-ops.ts';
@@ -13,7 +13,7 @@ export type Background =
   | { kind: 'blur'; radiusPx: number }
   | { kind: 'colour'; yuv: [number, number, number] }
   | { kind: 'image'; planes: [Plane, Plane, Plane] }
-  | { kind: 'image-file'; path: string };
+  | { kind: 'picture'; load: PictureLoader };
 
 const SHRINK = 4;
 
@@ -47,7 +47,7 @@ export class BackgroundStage implements Stage {
   }
 
   async open(): Promise<void> {
-    if (this.background.kind === 'image-file') this.background = { kind: 'image', planes: await readPicture(this.background.path) };
+    if (this.background.kind === 'picture') this.background = { kind: 'image', planes: await this.background.load() };
     this.segmenter = await PersonSegmenter.load({
       ...(this.options.modelsDir ? { modelsDir: this.options.modelsDir } : {}),
       ...(this.options.threads ? { threads: this.options.threads } : {}),
@@ -75,7 +75,7 @@ export class BackgroundStage implements Stage {
   private backgroundFor(frame: Frame): readonly [Uint8Array, Uint8Array, Uint8Array] | null {
     const bg = this.background;
     if (bg.kind === 'colour') return null;
-    if (bg.kind === 'image-file') throw new FramewiseError('invalid-state', `${this.name} was not opened`);
+    if (bg.kind === 'picture') throw new FramewiseError('invalid-state', `${this.name} was not opened`);
     const { width, height } = frame;
     const cached = this.full && this.full.width === width && this.full.height === height ? this.full : null;
     if (bg.kind === 'image' && cached) return cached.planes;
@@ -119,12 +119,25 @@ function i420Buffers(width: number, height: number): [Uint8Array, Uint8Array, Ui
   return [new Uint8Array(width * height), new Uint8Array(c), new Uint8Array(c)];
 }
 
+const NAMED_COLOURS: ReadonlyMap<string, string> = new Map([
+  ['green', '#00b140'],
+  ['black', '#000000'],
+  ['white', '#ffffff'],
+  ['blue', '#0047bb'],
+  ['gray', '#808080'],
+  ['grey', '#808080'],
+]);
+
+/** True when `spec` is a colour `colourToYuv` understands (#rrggbb, rrggbb or a name). */
+export function isColour(spec: string): boolean {
+  return NAMED_COLOURS.has(spec.toLowerCase()) || /^#?[0-9a-f]{6}$/i.test(spec);
+}
+
 /** BT.601 limited-range Y, U, V of an sRGB colour given as #rrggbb or a few names. */
 export function colourToYuv(spec: string): [number, number, number] {
-  const named: Record<string, string> = { green: '#00b140', black: '#000000', white: '#ffffff', blue: '#0047bb', gray: '#808080', grey: '#808080' };
-  const hex = named[spec.toLowerCase()] ?? spec;
+  const hex = NAMED_COLOURS.get(spec.toLowerCase()) ?? spec;
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) throw new FramewiseError('invalid-argument', `"${spec}" is not a colour: use #rrggbb or ${Object.keys(named).join(', ')}`);
+  if (!m) throw new FramewiseError('invalid-argument', `"${spec}" is not a colour: use #rrggbb or ${[...NAMED_COLOURS.keys()].join(', ')}`);
   const [r, g, b] = [m[1], m[2], m[3]].map((h) => parseInt(h ?? '0', 16)) as [number, number, number];
   return [
     Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255),

@@ -2,6 +2,7 @@ import { sleepMs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage, StageContext } from '../core/stage.ts';
+import type { EffectDefinition } from './effect.ts';
 
 /**
  * Costs a fixed time per frame without using the CPU, like a model running on another thread or a GPU.
@@ -24,3 +25,17 @@ export class DelayStage implements Stage {
     return frame;
   }
 }
+
+/** `delay:<ms>`: a fixed wait per frame. */
+export const delayEffect: EffectDefinition = {
+  name: 'delay',
+  argument: { name: 'ms', required: true, help: 'the wait per frame in ms, 0-60000' },
+  summary: 'waits a fixed time per frame without using the CPU (tests policies)',
+  costMs: 0,
+  create: (arg) => {
+    const ms = Number(arg);
+    if (!/^\d+(\.\d+)?$/.test(arg ?? '') || !Number.isFinite(ms))
+      throw new FramewiseError('invalid-argument', `effect "delay" needs a time in ms, e.g. delay:50 (got "${arg}")`);
+    return new DelayStage(ms);
+  },
+};

@@ -1,5 +1,6 @@
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
+import type { EffectDefinition } from './effect.ts';
 
 /** Removes colour. On i420/nv12 it only sets the chroma planes to neutral, so it costs almost nothing. */
 export class GrayscaleStage implements Stage {
@@ -27,3 +28,11 @@ export class GrayscaleStage implements Stage {
     }
   }
 }
+
+/** `grayscale`: colour removed. */
+export const grayscaleEffect: EffectDefinition = {
+  name: 'grayscale',
+  summary: 'removes colour (i420: chroma set to neutral, almost free)',
+  costMs: 0.1,
+  create: () => new GrayscaleStage(),
+};

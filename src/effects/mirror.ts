@@ -1,5 +1,6 @@
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
+import type { EffectDefinition } from './effect.ts';
 
 /** Flips the picture left to right, as video-call apps show a self view. Rows are reversed natively, in place. */
 export class MirrorStage implements Stage {
@@ -39,3 +40,11 @@ function reverseRow(plane: Uint8Array, offset: number, bytes: number, pixelBytes
     }
   }
 }
+
+/** `mirror`: a self view. */
+export const mirrorEffect: EffectDefinition = {
+  name: 'mirror',
+  summary: 'flips the picture left to right, like a self view',
+  costMs: 0.5,
+  create: () => new MirrorStage(),
+};

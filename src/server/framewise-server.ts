@@ -2,14 +2,16 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, FramewiseError } from '../core/errors.ts';
-import { createEffect, effectEntry, listEffects } from '../effects/registry.ts';
+import { effectUsage, type EffectContext } from '../effects/effect.ts';
+import { CLI_EFFECT_CONTEXT, createEffect, effectDefinition, listEffects } from '../effects/registry.ts';
 import { MAX_SDP_BYTES } from '../io/webrtc/sdp.ts';
 import { defaultMaxSessions } from './capacity.ts';
-import { HttpError, mediaType, parseJsonObject, readBody, send, sendJson } from './http-util.ts';
+import { HttpError, mediaType, parseJsonObject, readBody, readBodyBytes, send, sendJson } from './http-util.ts';
 import { LiveSession } from './live-session.ts';
 import { renderMetrics } from './metrics.ts';
+import { ServerPictures } from './server-pictures.ts';
 import { ServerFullError, SessionRegistry } from './session-registry.ts';
-import { buildWebBundle, type WebBundle } from './web-bundle.ts';
+import { loadWebBundle, type WebBundle } from './web-bundle.ts';
 
 /** How `framewise serve` runs. */
 export interface ServerOptions {
@@ -17,11 +19,20 @@ export interface ServerOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1: browsers only give camera access to pages on localhost or HTTPS). */
   host?: string;
-  /** Effect new sessions start with (default passthrough); a WHIP URL may ask for another with ?effect=. */
+  /**
+   * Effect new sessions start with (default passthrough); a WHIP URL may ask for another with ?effect=. The operator's
+   * effect may name a local picture file; effects asked for over the network only colours, backgrounds and uploads.
+   */
   effect?: string;
+  /** Folder of background pictures clients may name (`replace:<file name>`); nothing else on disk is reachable. */
+  backgroundsDir?: string;
+  /** Largest picture upload, bytes (default 16 MiB). */
+  maxUploadBytes?: number;
+  /** Largest background picture, pixels (default 4096x2304). */
+  maxPicturePixels?: number;
   /** Session limit; default from the CPU count and the effect's cost. */
   maxSessions?: number;
-  /** When set, WHIP/WHEP and session changes need `Authorization: Bearer <token>`. */
+  /** When set, every route but /healthz and the demo page needs `Authorization: Bearer <token>`. */
   token?: string;
   /** Live deadline per frame (default 100 ms). */
   deadlineMs?: number;
@@ -49,6 +60,9 @@ const CORS = {
 export class FramewiseServer {
   readonly registry: SessionRegistry;
   readonly options: ServerOptions;
+  /** Pictures network clients may name: the operator's backgrounds and their uploads. */
+  readonly pictures: ServerPictures;
+  private readonly networkEffects: EffectContext;
   private readonly http: Server;
   private web: WebBundle | null = null;
   private closing: Promise<void> | null = null;
@@ -56,15 +70,20 @@ export class FramewiseServer {
   private constructor(options: ServerOptions) {
     this.options = options;
     const effect = options.effect ?? 'passthrough';
-    createEffect(effect); // fail at start-up, not on the first offer
-    this.registry = new SessionRegistry(options.maxSessions ?? defaultMaxSessions(effectEntry(effect)?.costMs ?? 0));
+    createEffect(effect, CLI_EFFECT_CONTEXT); // fail at start-up, not on the first offer
+    this.pictures = new ServerPictures({
+      ...(options.backgroundsDir === undefined ? {} : { backgroundsDir: options.backgroundsDir }),
+      ...(options.maxPicturePixels === undefined ? {} : { maxPixels: options.maxPicturePixels }),
+    });
+    this.networkEffects = { pictures: this.pictures };
+    this.registry = new SessionRegistry(options.maxSessions ?? defaultMaxSessions(effectDefinition(effect)?.costMs ?? 0));
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
   /** Start listening; resolves once the port is bound and the page is built. */
   static async start(options: ServerOptions = {}): Promise<FramewiseServer> {
     const server = new FramewiseServer(options);
-    if (options.web ?? true) server.web = await buildWebBundle();
+    if (options.web ?? true) server.web = await loadWebBundle();
     await new Promise<void>((resolve, reject) => {
       server.http.once('error', (err: NodeJS.ErrnoException) =>
         reject(
@@ -114,46 +133,98 @@ export class FramewiseServer {
       res.end();
       return;
     }
-    const [head, id, sub] = parts;
+    const [head, id, sub, extra] = parts;
+    if (extra !== undefined) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+    const only = (...allowed: string[]): void => {
+      if (!allowed.includes(method))
+        throw new HttpError(405, `${method} is not allowed on ${url.pathname}: use ${allowed.join(' or ')}`, { allow: allowed.join(', ') });
+    };
+    // The page and the health check are public; everything else needs the token when one is set.
     switch (head) {
       case undefined:
       case 'index.html':
+        if (id !== undefined) break;
+        only('GET', 'HEAD');
         return this.serveWeb(res, 'html');
       case 'app.js':
+        if (id !== undefined) break;
+        only('GET', 'HEAD');
         return this.serveWeb(res, 'js');
       case 'healthz':
+        if (id !== undefined) break;
+        only('GET', 'HEAD');
         return sendJson(res, 200, { ok: true, sessions: this.registry.size, maxSessions: this.registry.maxSessions });
+    }
+    this.authorize(req);
+    switch (head) {
       case 'metrics':
+        if (id !== undefined) break;
+        only('GET', 'HEAD');
         return send(res, 200, renderMetrics(this.registry), 'text/plain; version=0.0.4; charset=utf-8');
       case 'effects':
+        if (id !== undefined) break;
+        only('GET', 'HEAD');
         return sendJson(res, 200, {
           default: this.options.effect ?? 'passthrough',
-          effects: listEffects().map((e) => ({ name: e.usage.split(/[:[]/)[0], usage: e.usage, summary: e.summary, needsArgument: /^[^[]*:</.test(e.usage) })),
+          effects: listEffects().map((e) => ({ name: e.name, usage: effectUsage(e), summary: e.summary, costMs: e.costMs, argument: e.argument ?? null })),
         });
+      case 'backgrounds':
+        if (id !== undefined) break;
+        only('GET', 'POST');
+        if (method === 'POST') return this.upload(req, res);
+        return sendJson(res, 200, { backgrounds: this.pictures.backgrounds(), upload: 'POST /backgrounds with a JPEG, PNG, WebP or GIF body' }, CORS);
       case 'whip':
-        this.authorize(req);
-        if (id === undefined && method === 'POST') return this.publish(req, res, url);
-        if (id !== undefined && sub === undefined) return this.whipResource(req, res, id, method);
+        if (id === undefined) {
+          only('POST');
+          return this.publish(req, res, url);
+        }
+        if (sub === undefined) return this.whipResource(req, res, id, method);
         break;
       case 'whep':
-        this.authorize(req);
-        if (id !== undefined && sub === undefined && method === 'POST') return this.view(req, res, id);
+        if (id !== undefined && sub === undefined) {
+          only('POST');
+          return this.view(req, res, id);
+        }
         if (id !== undefined && sub !== undefined) return this.whepResource(res, id, sub, method);
         break;
       case 'sessions':
-        if (id === undefined && method === 'GET')
+        if (id === undefined) {
+          only('GET', 'HEAD');
           return sendJson(
             res,
             200,
             this.registry.all().map((s) => s.info()),
           );
-        if (id !== undefined && sub === undefined && method === 'GET') return sendJson(res, 200, this.session(id).info());
-        this.authorize(req);
-        if (id !== undefined && sub === 'effect' && method === 'POST') return this.switchEffect(req, res, id);
-        if (id !== undefined && sub === 'glass-to-glass' && method === 'POST') return this.glassToGlass(req, res, id);
+        }
+        if (sub === undefined) {
+          only('GET', 'HEAD');
+          return sendJson(res, 200, this.session(id).info());
+        }
+        if (sub === 'effect') {
+          only('POST');
+          return this.switchEffect(req, res, id);
+        }
+        if (sub === 'glass-to-glass') {
+          only('POST');
+          return this.glassToGlass(req, res, id);
+        }
         break;
     }
     throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+  }
+
+  /** POST /backgrounds: keep an uploaded picture; effects name it `replace:upload:<id>`. */
+  private async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const type = mediaType(req);
+    if (type !== '' && !type.startsWith('image/') && type !== 'application/octet-stream')
+      throw new HttpError(415, `send the picture itself as the body with Content-Type: image/jpeg, image/png, image/webp or image/gif (got "${type}")`);
+    const bytes = await readBodyBytes(req, this.options.maxUploadBytes ?? 16 * 1024 * 1024);
+    if (bytes.length === 0) throw new HttpError(400, 'the upload is empty: send a JPEG, PNG, WebP or GIF file as the body');
+    const picture = await this.pictures.upload(bytes).catch((err: unknown) => {
+      // Whatever is wrong with the bytes is the client's to fix.
+      throw err instanceof FramewiseError ? new HttpError(400, err.message) : err;
+    });
+    sendJson(res, 201, { ...picture, effect: `replace:${picture.name}` }, CORS);
   }
 
   private serveWeb(res: ServerResponse, part: 'html' | 'js'): void {
@@ -182,13 +253,18 @@ export class FramewiseServer {
   /** WHIP: POST an offer -> 201 with the answer and the session's resource URL. */
   private async publish(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const offer = await this.sdpBody(req);
-    const effect = url.searchParams.get('effect') ?? this.options.effect ?? 'passthrough';
-    createEffect(effect);
+    const asked = url.searchParams.get('effect');
+    const effect = asked ?? this.options.effect ?? 'passthrough';
+    // The operator's default may name a local file; an effect from the request only what the network may use.
+    const context = asked === null ? CLI_EFFECT_CONTEXT : this.networkEffects;
+    createEffect(effect, context);
     this.registry.reserve();
     let accepted: Awaited<ReturnType<typeof LiveSession.accept>>;
     try {
       accepted = await LiveSession.accept(offer, {
         effect,
+        effects: context,
+        switchEffects: this.networkEffects,
         ...(this.options.deadlineMs === undefined ? {} : { deadlineMs: this.options.deadlineMs }),
         ...(this.options.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: this.options.disconnectGraceMs }),
         ...(this.options.mediaTimeoutMs === undefined ? {} : { mediaTimeoutMs: this.options.mediaTimeoutMs }),

@@ -14,6 +14,11 @@ export class HttpError extends Error {
 
 /** Read a request body as text, refusing more than `limitBytes` (413) before reading it all. */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return (await readBodyBytes(req, limitBytes)).toString('utf8');
+}
+
+/** Read a request body as bytes, refusing more than `limitBytes` (413) before reading it all. */
+export async function readBodyBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes)
     throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${limitBytes} bytes`);
@@ -24,7 +29,7 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     if (size > limitBytes) throw new HttpError(413, `request body is over the limit of ${limitBytes} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Parse a JSON object body; a 400 that says so otherwise. */

@@ -7,6 +7,7 @@ import { Pipeline } from '../core/pipeline.ts';
 import { live } from '../core/policy.ts';
 import type { PipelineStats } from '../core/stats.ts';
 import { SwitchableStage } from '../core/switchable-stage.ts';
+import type { EffectContext } from '../effects/effect.ts';
 import { createEffect } from '../effects/registry.ts';
 import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
 import { checkOffer } from '../io/webrtc/sdp.ts';
@@ -19,6 +20,10 @@ import { BucketHistogram } from './prometheus.ts';
 export interface LiveSessionOptions {
   /** Effect spec to start with (see `createEffect`). */
   effect: string;
+  /** What the starting effect may use (the operator's default may name local files; a request's may not). */
+  effects: EffectContext;
+  /** What effects switched to later (over the network) may use. */
+  switchEffects: EffectContext;
   /** Live deadline: older frames are dropped (default 100 ms). */
   deadlineMs?: number;
   /** A connection that stays 'disconnected' this long is over (default 5 s). */
@@ -89,7 +94,7 @@ export class LiveSession {
   private constructor(options: LiveSessionOptions) {
     this.options = options;
     this.effectSpec = options.effect;
-    this.slot = new SwitchableStage(createEffect(options.effect));
+    this.slot = new SwitchableStage(createEffect(options.effect, options.effects));
     this.pc = new (wrtc().RTCPeerConnection)();
     this.sink = new TrackSink(`session ${this.id}`);
   }
@@ -160,7 +165,7 @@ export class LiveSession {
 
   /** Replace the effect without interrupting the stream; an unknown name throws before anything changes. */
   async setEffect(spec: string): Promise<void> {
-    const next = createEffect(spec);
+    const next = createEffect(spec, this.options.switchEffects);
     await this.slot.switchTo(next);
     this.effectSpec = spec;
   }

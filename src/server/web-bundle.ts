@@ -1,29 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { FramewiseError } from '../core/errors.ts';
 
-const WEB_DIR = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'web');
+/** dist/web of the package: the same two folders up from src/server and dist/server. */
+const WEB_DIR = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'dist', 'web');
 
-/** The demo page's files, built once per server from `web/` (TypeScript bundled with esbuild, in memory). */
+/** The demo page's files, built by `npm run build` (scripts/build-web.mjs) and read once per server. */
 export interface WebBundle {
   html: string;
   js: string;
 }
 
-/** Build the page: `web/index.html` as is, `web/app.ts` (which shares core/ with the server) bundled to one script. */
-export async function buildWebBundle(): Promise<WebBundle> {
+/** Read the built page (`index.html` and the bundled `app.js`). */
+export async function loadWebBundle(): Promise<WebBundle> {
   try {
-    const [html, result] = await Promise.all([
-      readFile(join(WEB_DIR, 'index.html'), 'utf8'),
-      build({ entryPoints: [join(WEB_DIR, 'app.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, minify: false, logLevel: 'silent' }),
-    ]);
-    const js = result.outputFiles[0]?.text;
-    if (js === undefined) throw new Error('esbuild produced no output');
+    const [html, js] = await Promise.all([readFile(join(WEB_DIR, 'index.html'), 'utf8'), readFile(join(WEB_DIR, 'app.js'), 'utf8')]);
     return { html, js };
   } catch (err) {
-    throw new FramewiseError('invalid-state', `cannot build the demo page from ${WEB_DIR}: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new FramewiseError('invalid-state', `the demo page is not built (${WEB_DIR}): run "npm run build", or start the server with web: false`, {
       cause: err,
     });
   }

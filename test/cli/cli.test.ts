@@ -53,7 +53,7 @@ test('--realtime under the render policy shows a live feed queueing: nothing dro
 
 test('user mistakes get one clear line and a usage exit code, no stack trace', () => {
   const cases: [string[], RegExp, number][] = [
-    [['run', '--input', 'missing-file.mp4'], /input "missing-file.mp4" does not exist/, 1],
+    [['run', '--input', 'missing-file.mp4'], /framewise: input "missing-file.mp4" does not exist/, 1],
     [
       ['run', '--input', 'testsrc', '--effect', 'sparkle'],
       /unknown effect "sparkle": use one of passthrough, grayscale, mirror, blur\[:<radius px>\], replace:.*, delay:<ms>/,
@@ -63,16 +63,52 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
     [['run', '--input', 'testsrc', '--fps', '0'], /--fps must be a positive number/, 2],
     [['run', '--input', 'testsrc:12x9'], /test pattern size 12x9 is not usable/, 2],
     [['run'], /--input is required/, 2],
-    [['run', '--bogus'], /Unknown option '--bogus'/, 2],
+    [['run', '--bogus'], /^framewise: unknown flag --bogus: see framewise run --help\n$/, 2],
+    [['run', '--input', 'testsrc', '--fps', '-5'], /^framewise: --fps must be a positive number \(got "-5"\)\n$/, 2],
+    [['run', '--input', 'testsrc', '--fps', 'fast'], /^framewise: --fps must be a positive number \(got "fast"\)\n$/, 2],
+    [['run', '--input'], /^framewise: --input needs a value: see framewise run --help\n$/, 2],
+    [['run', '--input', 'testsrc', '--loop=yes'], /^framewise: --loop takes no value: see framewise run --help\n$/, 2],
+    [['run', '--input', 'testsrc', 'extra'], /^framewise: unexpected argument "extra": see framewise run --help\n$/, 2],
+    [['probe', 'local:passthrough', '--duration', '-1'], /--duration must be a positive number \(got "-1"\)/, 2],
+    [['serve', '--port', 'http'], /--port must be 0-65535 \(got "http"\)/, 2],
+    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, probe, scope, serve, models\n$/, 2],
+    [['run', '--input', 'testsrc', '--effect', '__proto__'], /^framewise: unknown effect "__proto__": use one of/, 2],
+    [['run', '--input', 'testsrc', '--effect', 'constructor'], /^framewise: unknown effect "constructor": use one of/, 2],
+    [['run', '--input', 'testsrc', '--effect', 'passthrough:extra'], /^framewise: effect "passthrough" takes no argument \(got "extra"\)\n$/, 2],
     [['run', '--input', 'testsrc', '--input-option', 'listen'], /--input-option must look like key=value/, 2],
-    [['explode'], /unknown command "explode"/, 2],
+    [['explode'], /^framewise: unknown command "explode": see framewise --help\n$/, 2],
   ];
   for (const [args, message, code] of cases) {
     const r = framewise(...args);
     assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^framewise: (live|render) run, /.test(l));
+    assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+    assert.equal(r.stdout, '', 'errors go to stderr only');
   }
+});
+
+test('help and version: --help and -h of every command print its help to stdout and exit 0', () => {
+  for (const command of ['run', 'probe', 'scope', 'serve', 'models']) {
+    for (const flag of ['--help', '-h']) {
+      const r = framewise(command, flag);
+      assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^framewise ${command}`), `${command} ${flag} prints its own help`);
+      assert.equal(r.stderr, '');
+    }
+    const topic = framewise('help', command);
+    assert.equal(topic.status, 0);
+    assert.match(topic.stdout, new RegExp(`^framewise ${command}`));
+  }
+  // Help wins over other mistakes on the same line, as in gh and git.
+  assert.equal(framewise('run', '--bogus', '--help').status, 0);
+  const version = framewise('--version');
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^framewise \d+\.\d+\.\d+\n$/);
 });
 
 test('framewise help lists the run command', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Frame, FramewiseError, live, NullSink, Pipeline, render, runStage, sleepMs, type Stage, StageError } from '../../src/core/index.ts';
+import { type Frame, FramewiseError, live, NullSink, Pipeline, render, sleepMs, type Stage, StageError } from '../../src/core/index.ts';
+import { runStage } from '../../src/testing/index.ts';
 import { DelayStage } from '../../src/effects/delay.ts';
 import { PassthroughStage } from '../../src/effects/passthrough.ts';
 import { blankFrame, CollectSink, CountingSource } from '../helpers.ts';
@@ -119,11 +120,29 @@ test('duplicate stage names are refused (stats are keyed by name)', () => {
   );
 });
 
-test('runStage harness: three lines per stage test', async () => {
-  const out = await runStage(new DelayStage(1), [blankFrame(0), blankFrame(1)]);
+test("runStage harness: three lines per stage test, under the engine's real rules", async () => {
+  const { frames } = await runStage(new DelayStage(1), [blankFrame(0), blankFrame(1)]);
   assert.deepEqual(
-    out.map((f) => f?.seq),
+    frames.map((f) => f.seq),
     [0, 1],
+  );
+  // Live: frames arrive at 30 fps like a camera; a 100 ms stage keeps up with a third of them, and the engine (not
+  // the stage) drops the rest, each with its reason and the stage that caused it.
+  const many = Array.from({ length: 30 }, (_, i) => blankFrame(i));
+  const slow = await runStage(new DelayStage(100), many, live({ deadlineMs: 1000 }));
+  assert.ok(slow.frames.length >= 6 && slow.frames.length <= 14, `${slow.frames.length} of 30 frames came out`);
+  assert.equal(slow.stats.framesIn, 30);
+  assert.equal(slow.stats.framesOut + slow.stats.dropped, 30);
+  assert.ok(
+    slow.frames.every((f, i) => i === 0 || f.seq > (slow.frames[i - 1] as Frame).seq),
+    'order kept',
+  );
+  // Render: a stage error fails the run; live: it drops that frame and carries on.
+  await assert.rejects(runStage(throwsOn(1), [blankFrame(0), blankFrame(1), blankFrame(2)]), /fragile.*frame 1.*bad pixels/);
+  const survived = await runStage(throwsOn(1), [blankFrame(0), blankFrame(1), blankFrame(2)], live());
+  assert.deepEqual(
+    survived.frames.map((f) => f.seq),
+    [0, 2],
   );
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Frame } from '../../src/core/frame.ts';
-import { runStage } from '../../src/core/run-stage.ts';
+import { runStage } from '../../src/testing/index.ts';
 import { createEffect } from '../../src/effects/registry.ts';
 import { MediaSource } from '../../src/io/media-source.ts';
 import { PersonSegmenter } from '../../src/models/person-segmenter.ts';
@@ -54,7 +54,7 @@ test('blur keeps the person and blurs the rest of a real webcam frame', async ()
   const segmenter = await PersonSegmenter.load();
   const mask = Uint8Array.from((await segmenter.segment(originals[4] as Frame)).data);
   await segmenter.close();
-  const out = await runStage(createEffect('blur'), frames, 'live');
+  const { frames: out } = await runStage(createEffect('blur'), frames);
   const last = out[4] as Frame;
   const person = region(originals[4] as Frame, last, mask, true);
   const background = region(originals[4] as Frame, last, mask, false);
@@ -69,7 +69,7 @@ test('replace paints the background with a colour and leaves the person', async 
   const segmenter = await PersonSegmenter.load();
   const mask = Uint8Array.from((await segmenter.segment(originals[2] as Frame)).data);
   await segmenter.close();
-  const out = (await runStage(createEffect('replace:#00ff00'), frames, 'live'))[2] as Frame;
+  const out = (await runStage(createEffect('replace:#00ff00'), frames)).frames[2] as Frame;
   const y = out.planes[0] as Uint8Array;
   let green = 0;
   let n = 0;
@@ -83,8 +83,8 @@ test('replace paints the background with a colour and leaves the person', async 
 });
 
 test('background effects refuse what they cannot do, with what to do instead', async () => {
-  assert.throws(() => createEffect('replace'), /needs a colour or a picture/);
-  assert.throws(() => createEffect('replace:purple-ish'), /not a colour/);
+  assert.throws(() => createEffect('replace'), /effect "replace" needs an argument: replace:<colour\|picture> \(#rrggbb, a colour name/);
+  assert.throws(() => createEffect('replace:purple-ish'), /background picture purple-ish does not exist/);
   assert.throws(() => createEffect('replace:/nope/beach.jpg'), /does not exist/);
   assert.throws(() => createEffect('blur:1'), /radius must be 2-200/);
   const rgba = Frame.alloc({ width: 64, height: 48, format: 'rgba' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Frame } from '../../src/core/frame.ts';
-import { runStage } from '../../src/core/run-stage.ts';
+import { runStage } from '../../src/testing/index.ts';
 import { COLOURS } from '../../src/effects/draw.ts';
 import { FacesStage, PoseStage } from '../../src/effects/overlay-stages.ts';
 import { createEffect } from '../../src/effects/registry.ts';
@@ -65,7 +65,7 @@ test('pose effect on pose_squats.mp4: 2 completed squats, as the MediaPipe golde
   const input = await frames('pose_squats.mp4', 65);
   const before = (input[20] as Frame).planes[0]?.slice() ?? new Uint8Array();
   const stage = new PoseStage({ modelsDir });
-  const out = await runStage(stage, input, 'render');
+  const { frames: out } = await runStage(stage, input);
   assert.equal(out.length, 65);
   assert.ok(
     out.every((f) => f?.meta.pose?.landmarks.length === 33),
@@ -80,7 +80,7 @@ test('pose effect on pose_squats.mp4: 2 completed squats, as the MediaPipe golde
 
 test('faces effect on a webcam clip: one face per frame, its box drawn in green on the luma plane', async () => {
   const input = await frames('facing_camera_720p.mp4', 3);
-  const out = await runStage(new FacesStage({ modelsDir }), input, 'render');
+  const { frames: out } = await runStage(new FacesStage({ modelsDir }), input);
   for (const f of out) {
     assert.ok(f);
     const face = f.meta.faces?.[0];
@@ -95,5 +95,5 @@ test('overlay effects: a clear error for rgba frames and for unknown object clas
   assert.throws(() => createEffect('objects:person+unicorn'), /unknown object class "unicorn"/);
   const stage = createEffect('faces');
   const rgba = Frame.alloc({ width: 64, height: 64, format: 'rgba' });
-  await assert.rejects(runStage(stage, [rgba], 'render'), /faces draws on i420 frames, got rgba/);
+  await assert.rejects(runStage(stage, [rgba]), /faces draws on i420 frames, got rgba/);
 });

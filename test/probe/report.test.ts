@@ -64,7 +64,8 @@ test('framewise probe writes JSON and a self-contained HTML report, and --expect
 
 test('framewise probe refuses bad arguments with one line', () => {
   const cases: [string[], RegExp][] = [
-    [['probe'], /name one target/],
+    [['probe'], /name the target to probe, e.g. framewise probe local:blur/],
+    [['probe', 'local:passthrough', 'local:grayscale'], /name one target, not two/],
     [['probe', 'local:passthrough', '--size', 'big'], /--size must look like 640x480/],
     [['probe', 'local:passthrough', '--expect', 'FAST'], /--expect must be one of LIVE, NEAR-LIVE, GENERATION, INCONCLUSIVE/],
     [['probe', 'local:passthrough', '--duration', '2'], /the sustain phase needs at least 3 s/],

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoPath, scratchDir } from '../helpers.ts';
+
+// The package as users get it: packed, installed into a plain project from the npm cache (no network beyond what
+// `npm ci` of this repository already fetched), imported from plain Node and type-checked from TypeScript.
+
+const npm = (args: string[], cwd: string): string =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 300_000, env: cleanEnv() });
+
+/** The environment without anything npm or this repository's run set, as a user's shell would have it. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_|^NODE_OPTIONS$|^ONNXRUNTIME_NODE/i.test(k)) env[k] = v;
+  return env;
+}
+
+const USER_JS = `
+import { Pipeline, live, render, MediaSource, TestPatternSource, NullSink, createEffect, listEffects } from 'framewise';
+import { runStage } from 'framewise/testing';
+import { Frame, FramePool } from 'framewise/core';
+const result = await new Pipeline({ source: new TestPatternSource({ width: 64, height: 64, fps: 30, durationS: 0.5 }), sink: new NullSink(), policy: render() }).run();
+const pool = new FramePool({ width: 64, height: 64, format: 'i420' });
+const staged = await runStage(createEffect('grayscale'), [pool.acquire(), pool.acquire()]);
+console.log(JSON.stringify({ frames: result.stats.framesOut, staged: staged.frames.length, live: live().kind, media: typeof MediaSource, frame: typeof Frame, effects: listEffects().length }));
+`;
+
+const USER_TS = `
+import { type EffectDefinition, type Frame, live, MediaSource, NullSink, Pipeline, registerEffect, createEffect, type Stage } from 'framewise';
+import { runStage, type StageRun } from 'framewise/testing';
+import { FramePool, type PipelineStats } from 'framewise/core';
+
+const invert: Stage = {
+  name: 'invert',
+  process(frame: Frame): Frame {
+    const y = frame.planes[0];
+    if (y) for (let i = 0; i < y.length; i++) y[i] = 255 - (y[i] ?? 0);
+    return frame;
+  },
+};
+const definition: EffectDefinition = { name: 'invert', summary: 'inverts luma', costMs: 0.2, create: () => invert };
+registerEffect(definition);
+export const pipeline = new Pipeline({ source: new MediaSource({ input: 'in.mp4' }), stages: [createEffect('invert')], sink: new NullSink(), policy: live({ deadlineMs: 50 }) });
+const pool = new FramePool({ width: 64, height: 64, format: 'i420' });
+export const run: Promise<StageRun> = runStage(invert, [pool.acquire()]);
+export const latency = (stats: PipelineStats): number => stats.latencyMs.p95;
+`;
+
+test('npm pack -> install into a plain project -> import from Node, type-check from TypeScript, run the CLI', { timeout: 600_000 }, () => {
+  assert.ok(existsSync(repoPath('dist/index.js')) && existsSync(repoPath('dist/web/app.js')), 'dist/ is built (npm run build; npm test builds first)');
+  const dir = scratchDir('package');
+  const packed = JSON.parse(npm(['pack', repoPath('.'), '--ignore-scripts', '--json', '--pack-destination', dir], dir)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  const tarball = packed[0];
+  assert.ok(tarball, 'npm pack made a tarball');
+  const files = tarball.files.map((f) => f.path);
+  for (const needed of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/core/index.js',
+    'dist/testing/index.d.ts',
+    'dist/cli/main.js',
+    'dist/web/app.js',
+    'bin/framewise.js',
+  ])
+    assert.ok(files.includes(needed), `the tarball has ${needed}`);
+  assert.ok(
+    !files.some((f) => f.startsWith('test/') || f.startsWith('bench/') || f.startsWith('node_modules/')),
+    'no tests, benchmarks or dependencies inside',
+  );
+
+  const app = join(dir, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  // What the README tells users: deny onnxruntime-node's download of its CUDA provider (Framewise uses the CPU one).
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', allowScripts: { 'onnxruntime-node': false, 'node-av': false, protobufjs: false } }),
+  );
+  npm(['install', join(dir, tarball.filename), '--prefer-offline'], app);
+  assert.ok(readdirSync(join(app, 'node_modules')).includes('framewise'));
+
+  writeFileSync(join(app, 'user.mjs'), USER_JS);
+  const ran = JSON.parse(execFileSync(process.execPath, ['user.mjs'], { cwd: app, encoding: 'utf8', env: cleanEnv() })) as Record<string, unknown>;
+  assert.deepEqual(ran, { frames: 15, staged: 2, live: 'live', media: 'function', frame: 'function', effects: ran.effects });
+  assert.ok(Number(ran.effects) >= 10);
+
+  writeFileSync(join(app, 'user.ts'), USER_TS);
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [repoPath('node_modules/@types')],
+      },
+      files: ['user.ts'],
+    }),
+  );
+  const tsc = spawnSync(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, encoding: 'utf8' });
+  assert.equal(tsc.status, 0, `tsc against the published types: ${tsc.stdout}${tsc.stderr}`);
+  // A mistake against the types is caught: the published types are real, not any.
+  writeFileSync(join(app, 'user.ts'), `${USER_TS}\nexport const wrong: string = live().deadlineMs;\n`);
+  const wrong = spawnSync(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, encoding: 'utf8' });
+  assert.notEqual(wrong.status, 0);
+  assert.match(wrong.stdout, /Type 'number' is not assignable to type 'string'/);
+
+  const help = spawnSync('npx', ['--no-install', 'framewise', '--help'], { cwd: app, encoding: 'utf8', env: cleanEnv() });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^framewise <command>/);
+  const version = spawnSync(join(app, 'node_modules', '.bin', 'framewise'), ['--version'], { cwd: app, encoding: 'utf8', env: cleanEnv() });
+  assert.match(version.stdout, /^framewise 0\.\d+\.\d+/);
+});
