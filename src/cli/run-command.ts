@@ -5,7 +5,9 @@ import { live, type Policy, render } from '../core/policy.ts';
 import { NullSink, type FrameSink } from '../core/sink.ts';
 import type { PipelineStats } from '../core/stats.ts';
 import { createEffect, effectUsages } from '../effects/registry.ts';
+import { assertDistinctOutput } from '../io/media-location.ts';
 import { MediaSink } from '../io/media-sink.ts';
+import { isPicturePath } from '../io/output-format.ts';
 import { MetaLogSink } from '../io/meta-log-sink.ts';
 import { formatStats } from './format-stats.ts';
 import { createSource } from './input-spec.ts';
@@ -73,7 +75,8 @@ export function parseRunArgs(args: string[]): RunOptions {
   );
   const v = parsed.values;
   if (!v.input) throw new FramewiseError('invalid-argument', '--input is required (a file, a URL or testsrc): see framewise run --help');
-  const mode = v.mode ?? 'live';
+  // A picture is a still, not a camera: every frame of it counts, so it is rendered unless asked otherwise.
+  const mode = v.mode ?? (isPicturePath(v.input) ? 'render' : 'live');
   if (mode !== 'live' && mode !== 'render') throw new FramewiseError('invalid-argument', `--mode must be live or render (got "${mode}")`);
   const concurrency = positiveNumber('--concurrency', v.concurrency);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new FramewiseError('invalid-argument', '--concurrency must be a whole number');
@@ -122,7 +125,16 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
   });
-  const media: FrameSink = options.output ? new MediaSink({ output: options.output, tuning: options.mode === 'live' ? 'live' : 'quality' }) : new NullSink();
+  if (options.output) await assertDistinctOutput(options.input, options.output);
+  // A render of a file keeps its audio (copied, or re-encoded when the output container needs it).
+  const keepsAudio = options.mode === 'render' && !options.realtime && !options.loop && options.fps === undefined && !options.input.startsWith('testsrc');
+  const media: FrameSink = options.output
+    ? new MediaSink({
+        output: options.output,
+        tuning: options.mode === 'live' ? 'live' : 'quality',
+        ...(keepsAudio ? { audioFrom: options.input } : {}),
+      })
+    : new NullSink();
   const sink = options.meta ? new MetaLogSink(options.meta, media) : media;
   const showProgress = options.mode === 'render' && !options.json && io.stderr.isTTY === true;
   let bar: ProgressBar | null = null;

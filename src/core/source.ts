@@ -13,6 +13,8 @@ export interface SourceInfo {
   /** Frames expected in all, when known (files). */
   frameCount?: number;
   durationS?: number;
+  /** The input's own clock (µs) at media time 0, when it has one (files): lines other streams of it (audio) up. */
+  startUs?: number;
   /** Human-readable description (container, codec), for logs. */
   description: string;
 }

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { FramewiseError } from '../core/errors.ts';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -23,4 +24,20 @@ export async function assertLocalInput(location: string): Promise<void> {
   }
   if (!info.isFile()) throw new FramewiseError('input-unreadable', `input "${location}" is not a file`);
   if (info.size === 0) throw new FramewiseError('input-unreadable', `input "${location}" is empty (0 bytes)`);
+}
+
+/**
+ * Refuse an output that is the input itself (the same file, after resolving links): encoding over the file being
+ * read destroys it.
+ */
+export async function assertDistinctOutput(input: string, output: string): Promise<void> {
+  if (urlScheme(input) !== null || urlScheme(output) !== null) return;
+  const real = async (path: string): Promise<string> => realpath(path).catch(() => resolve(path));
+  const [a, b] = await Promise.all([real(input), real(output)]);
+  let same = a === b;
+  if (!same) {
+    const [sa, sb] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+    same = sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+  }
+  if (same) throw new FramewiseError('invalid-argument', `the output "${output}" is the input itself: write to another file (the input would be destroyed)`);
 }

@@ -1,6 +1,12 @@
 import {
   AV_CODEC_FLAG_GLOBAL_HEADER,
+  AV_CODEC_FLAG_QSCALE,
+  AV_PIX_FMT_RGB24,
   AV_PIX_FMT_YUV420P,
+  AV_PIX_FMT_YUV444P,
+  AV_PIX_FMT_YUVJ420P,
+  type AVPixelFormat,
+  FF_QP2LAMBDA,
   AVERROR_EAGAIN,
   AVERROR_EOF,
   AVFMT_GLOBALHEADER,
@@ -16,7 +22,11 @@ import type { SourceInfo } from '../core/source.ts';
 import { configureFfmpegLog } from './ffmpeg-log.ts';
 import { check } from './av-error.ts';
 import { AvFrameConverter } from './av-frame-converter.ts';
-import { ENCODERS, resolveOutput, type VideoCodec } from './output-format.ts';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { AudioTrack, containerTakesAudio } from './audio-track.ts';
+import { urlScheme } from './media-location.ts';
+import { ENCODERS, PICTURE_CODECS, resolveOutput, type VideoCodec } from './output-format.ts';
 
 /** Options of a MediaSink. */
 export interface MediaSinkOptions {
@@ -29,6 +39,11 @@ export interface MediaSinkOptions {
   bitrateKbps?: number;
   /** `live`: encoder settings with no lookahead (zerolatency); `quality`: slower presets for files. Default live. */
   tuning?: 'live' | 'quality';
+  /**
+   * Write the audio of this input file beside the video (copied, or re-encoded when the container cannot carry its
+   * codec), in sync with the frames' media time. For renders of a file; the frames must keep the file's timestamps.
+   */
+  audioFrom?: string;
 }
 
 const TIME_BASE = { num: 1, den: 90_000 };
@@ -47,6 +62,12 @@ export class MediaSink implements FrameSink {
   private headerWritten = false;
   private lastPts = -1n;
   private closing: Promise<void> | null = null;
+  private audio: AudioTrack | null = null;
+  private lastVideoUs = 0;
+  private frameUs = 0;
+  /** Where the file is written until it is complete (then renamed to the output), for plain file outputs. */
+  private partialPath: string | null = null;
+  private failed = false;
   /** Frames encoded so far. */
   framesWritten = 0;
 
@@ -56,28 +77,48 @@ export class MediaSink implements FrameSink {
   }
 
   async open(info: SourceInfo): Promise<void> {
+    try {
+      await this.start(info);
+    } catch (err) {
+      this.failed = true;
+      await this.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async start(info: SourceInfo): Promise<void> {
     configureFfmpegLog();
     const { output } = this.options;
     const { container, codec } = resolveOutput(output, this.options.codec, this.options.container);
     const encoderName = ENCODERS[codec];
     const found = Codec.findEncoderByName(encoderName as FFEncoderCodec);
     if (!found) throw new FramewiseError('unsupported-format', `encoder ${encoderName} for ${codec} is not in this FFmpeg build`);
-    const width = info.width & ~1;
-    const height = info.height & ~1;
+    // The picture keeps its exact size: never rounded to even, never rescaled.
+    const { width, height } = info;
+    const pixelFormat = encoderPixelFormat(codec, width, height);
+    const picture = PICTURE_CODECS.has(codec);
+    // A plain file is written under a hidden temporary name and renamed once complete, so a killed run leaves
+    // either a finished file or none under the output's name (sequences and HLS write many files: written in place).
+    const plainFile = (urlScheme(output) === null || urlScheme(output) === 'file') && container !== 'hls' && !output.includes('%');
+    this.partialPath = plainFile ? join(dirname(output), `.${basename(output)}.partial`) : null;
+    const target = this.partialPath ?? output;
     const fmt = new FormatContext();
     this.fmt = fmt;
-    check(fmt.allocOutputContext2(null, container, output), 'output-failed', `cannot create a ${container} output for "${output}"`, 'Check the output name.');
+    check(fmt.allocOutputContext2(null, container, target), 'output-failed', `cannot create a ${container} output for "${output}"`, 'Check the output name.');
     const enc = new CodecContext();
     enc.allocContext3(found);
     enc.width = width;
     enc.height = height;
-    enc.pixelFormat = AV_PIX_FMT_YUV420P;
+    enc.pixelFormat = pixelFormat;
     enc.timeBase = new Rational(TIME_BASE.num, TIME_BASE.den);
     const fpsRational = new Rational(Math.round(info.fps * 1000), 1000);
     enc.framerate = fpsRational;
     enc.gopSize = Math.max(1, Math.round(info.fps * 2));
     const kbps = this.options.bitrateKbps ?? Math.max(300, Math.round((width * height * info.fps * 0.1) / 1000));
-    enc.bitRate = BigInt(kbps * 1000);
+    if (codec === 'jpeg') {
+      enc.setFlags(AV_CODEC_FLAG_QSCALE);
+      enc.globalQuality = 2 * FF_QP2LAMBDA;
+    } else if (!picture) enc.bitRate = BigInt(kbps * 1000);
     if (fmt.oformat?.hasFlags(AVFMT_GLOBALHEADER)) enc.setFlags(AV_CODEC_FLAG_GLOBAL_HEADER);
     const live = (this.options.tuning ?? 'live') === 'live';
     check(
@@ -92,10 +133,13 @@ export class MediaSink implements FrameSink {
     stream.timeBase = enc.timeBase;
     stream.avgFrameRate = fpsRational;
     this.stream = stream;
+    this.frameUs = 1e6 / info.fps;
+    if (this.options.audioFrom !== undefined && containerTakesAudio(container))
+      this.audio = await AudioTrack.open(this.options.audioFrom, fmt, container, info.startUs ?? 0);
     if (!fmt.oformat?.hasFlags(AVFMT_NOFILE)) {
       const io = new IOContext();
       check(
-        await io.open2(output, AVIO_FLAG_WRITE),
+        await io.open2(target, AVIO_FLAG_WRITE),
         'output-failed',
         `cannot open output "${output}" for writing`,
         'Check that its folder exists and is writable, or that the server accepts the stream.',
@@ -103,13 +147,15 @@ export class MediaSink implements FrameSink {
       this.io = io;
       fmt.pb = io;
     }
-    check(await fmt.writeHeader(null), 'output-failed', `cannot start writing "${output}"`, 'Check the output name and format.');
+    // A picture output without a %d pattern keeps the latest frame in that one file.
+    const muxerOptions = picture && !output.includes('%') ? Dictionary.fromObject({ update: '1' }) : null;
+    check(await fmt.writeHeader(muxerOptions), 'output-failed', `cannot start writing "${output}"`, 'Check the output name and format.');
     this.headerWritten = true;
     const avFrame = new AvFrame();
     avFrame.alloc();
     avFrame.width = width;
     avFrame.height = height;
-    avFrame.format = AV_PIX_FMT_YUV420P;
+    avFrame.format = pixelFormat;
     check(avFrame.getBuffer(0), 'output-failed', 'cannot allocate an encoder frame', 'Out of memory?');
     this.avFrame = avFrame;
     this.packet = new Packet();
@@ -119,8 +165,15 @@ export class MediaSink implements FrameSink {
   async write(frame: Frame): Promise<void> {
     const { encoder, avFrame } = this;
     if (!encoder || !avFrame) throw new FramewiseError('invalid-state', `${this.name}: write before open (or after close)`);
+    if (frame.width !== avFrame.width || frame.height !== avFrame.height)
+      throw new FramewiseError(
+        'output-failed',
+        `frame ${frame.seq} is ${frame.width}x${frame.height} but "${this.options.output}" was opened at ${avFrame.width}x${avFrame.height}: a stage changed the picture size`,
+      );
     check(avFrame.makeWritable(), 'output-failed', 'encoder frame is not writable', 'Out of memory?');
-    this.converter.fromFrame(frame, avFrame, AV_PIX_FMT_YUV420P);
+    this.converter.fromFrame(frame, avFrame, avFrame.format as AVPixelFormat);
+    await this.audio?.writeUntil(frame.ptsUs + this.frameUs);
+    this.lastVideoUs = Math.max(this.lastVideoUs, frame.ptsUs + this.frameUs);
     let pts = BigInt(Math.round((frame.ptsUs * TIME_BASE.den) / (TIME_BASE.num * 1e6)));
     if (pts <= this.lastPts) pts = this.lastPts + 1n;
     this.lastPts = pts;
@@ -152,13 +205,18 @@ export class MediaSink implements FrameSink {
   }
 
   private async finish(): Promise<void> {
+    let complete = false;
     try {
       if (this.encoder && this.headerWritten) {
         await this.encoder.sendFrame(null);
         await this.drain();
+        await this.audio?.finish(this.lastVideoUs);
         check(await (this.fmt as FormatContext).writeTrailer(), 'output-failed', `finishing "${this.options.output}" failed`, 'The output may be incomplete.');
+        complete = !this.failed && this.framesWritten > 0;
       }
     } finally {
+      await this.audio?.close();
+      this.audio = null;
       this.converter[Symbol.dispose]();
       this.encoder?.freeContext();
       this.encoder = null;
@@ -171,13 +229,47 @@ export class MediaSink implements FrameSink {
       this.io = null;
       this.fmt?.freeContext();
       this.fmt = null;
+      if (this.partialPath) {
+        if (complete) await rename(this.partialPath, this.options.output);
+        else await rm(this.partialPath, { force: true });
+      }
     }
+  }
+}
+
+/** The encoder's pixel format: 4:2:0 for video (4:4:4 when a size is odd, which 4:2:0 cannot carry exactly). */
+function encoderPixelFormat(codec: VideoCodec, width: number, height: number): AVPixelFormat {
+  const odd = width % 2 === 1 || height % 2 === 1;
+  switch (codec) {
+    case 'png':
+      return AV_PIX_FMT_RGB24;
+    case 'jpeg':
+      return AV_PIX_FMT_YUVJ420P;
+    case 'webp':
+      return AV_PIX_FMT_YUV420P;
+    case 'h264':
+    case 'hevc':
+    case 'vp9':
+      return odd ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;
+    case 'vp8':
+    case 'av1':
+      if (odd)
+        throw new FramewiseError(
+          'unsupported-format',
+          `${codec.toUpperCase()} needs an even width and height and this picture is ${width}x${height} (kept exact, never rescaled): write .mp4/.mkv (H.264 4:4:4) or a picture (.png .jpg .webp)`,
+        );
+      return AV_PIX_FMT_YUV420P;
   }
 }
 
 /** Encoder options per codec: no lookahead and fast presets for live; better compression for files. */
 function encoderOptions(codec: VideoCodec, live: boolean): Record<string, string> {
   switch (codec) {
+    case 'png':
+    case 'jpeg':
+      return {};
+    case 'webp':
+      return { quality: '90' };
     case 'h264':
     case 'hevc':
       return live ? { preset: 'ultrafast', tune: 'zerolatency' } : { preset: 'veryfast' };

@@ -76,6 +76,7 @@ export class MediaSource implements FrameSource {
   /** Why a network stream ended early (sender hung up, connection dropped), when it did. */
   endReason: string | null = null;
   private isNetwork = false;
+  private isPicture = false;
   /** Packets the decoder rejected as corrupt (skipped). */
   decodeErrors = 0;
 
@@ -137,8 +138,11 @@ export class MediaSource implements FrameSource {
     );
     decoder.threadCount = this.options.decoderThreads ?? (this.paced ? 1 : 0);
     decoder.pktTimebase = stream.timeBase;
+    // A still picture that is cut short must fail rather than decode into a grey half (FFmpeg conceals by default).
+    const demuxer = fmt.iformat?.name ?? '';
+    this.isPicture = demuxer === 'image2' || demuxer.endsWith('_pipe');
     check(
-      await decoder.open2(codec, null),
+      await decoder.open2(codec, this.isPicture ? Dictionary.fromObject({ err_detect: 'explode' }) : null),
       'unsupported-format',
       `cannot open the ${codec.name ?? 'video'} decoder`,
       'The codec may be unsupported by this FFmpeg build.',
@@ -148,14 +152,16 @@ export class MediaSource implements FrameSource {
     this.avFrame = new AvFrame();
     this.avFrame.alloc();
     const format = this.options.format ?? 'i420';
-    const width = par.width & ~1;
-    const height = par.height & ~1;
+    // Exact size: an odd width or height stays as it is (i420 chroma rounds up), so coordinates match the original.
+    const width = par.width;
+    const height = par.height;
     this.pool = new FramePool({ width, height, format });
     const rate = stream.avgFrameRate.num > 0 ? stream.avgFrameRate : stream.rFrameRate;
     const fps = this.options.fps ?? (rate.num > 0 && rate.den > 0 ? rate.num / rate.den : 30);
     if (!(fps > 0 && fps <= 1000)) throw new FramewiseError('invalid-argument', `frame rate ${fps} is out of range (0, 1000]`);
     const frameCount = Number(stream.nbFrames);
     const durationS = fmt.duration > 0n ? Number(fmt.duration) / 1e6 : undefined;
+    const startUs = stream.startTime !== AV_NOPTS_VALUE ? (Number(stream.startTime) * stream.timeBase.num * 1e6) / stream.timeBase.den : 0;
     this.info = {
       width,
       height,
@@ -164,6 +170,7 @@ export class MediaSource implements FrameSource {
       paced: this.paced,
       ...(frameCount > 0 ? { frameCount } : durationS ? { frameCount: Math.round(durationS * fps) } : {}),
       ...(durationS ? { durationS } : {}),
+      startUs,
       description: `${fmt.iformat?.name ?? 'input'} ${codec.name ?? ''} ${par.width}x${par.height} @ ${fps.toFixed(2)} fps`,
     };
     const fixedRate = this.options.fps !== undefined;
@@ -237,6 +244,12 @@ export class MediaSource implements FrameSource {
 
   /** The container's index (MP4/MOV) says how many frames there are: ending well short of that means a cut file. */
   private assertComplete(): void {
+    if (this.framesDecoded === 0 && this.decodeErrors > 0) {
+      throw new FramewiseError(
+        'input-unreadable',
+        `no picture could be decoded from "${this.options.input}" (${this.decodeErrors} corrupt packet(s)): it is truncated or corrupt`,
+      );
+    }
     const indexed = Number(this.stream?.nbFrames ?? 0n);
     if (indexed > 0 && !this.options.loop && this.options.durationS === undefined && this.framesDecoded < indexed * 0.98) {
       throw new FramewiseError(

@@ -2,8 +2,11 @@ import { extname } from 'node:path';
 import { FramewiseError } from '../core/errors.ts';
 import { urlScheme } from './media-location.ts';
 
-/** Video codecs a MediaSink can write. */
-export type VideoCodec = 'h264' | 'hevc' | 'vp8' | 'vp9' | 'av1';
+/** Video and picture codecs a MediaSink can write. */
+export type VideoCodec = 'h264' | 'hevc' | 'vp8' | 'vp9' | 'av1' | 'png' | 'jpeg' | 'webp';
+
+/** Codecs that make still pictures (one file per frame, or the last frame), not a video. */
+export const PICTURE_CODECS: ReadonlySet<VideoCodec> = new Set(['png', 'jpeg', 'webp']);
 
 /** FFmpeg encoder behind each codec (all present in node-av's FFmpeg build). */
 export const ENCODERS: Record<VideoCodec, string> = {
@@ -12,6 +15,9 @@ export const ENCODERS: Record<VideoCodec, string> = {
   vp8: 'libvpx',
   vp9: 'libvpx-vp9',
   av1: 'libsvtav1',
+  png: 'png',
+  jpeg: 'mjpeg',
+  webp: 'libwebp',
 };
 
 const BY_EXTENSION: Record<string, { container: string; codec: VideoCodec }> = {
@@ -23,7 +29,19 @@ const BY_EXTENSION: Record<string, { container: string; codec: VideoCodec }> = {
   '.ts': { container: 'mpegts', codec: 'h264' },
   '.flv': { container: 'flv', codec: 'h264' },
   '.m3u8': { container: 'hls', codec: 'h264' },
+  '.png': { container: 'image2', codec: 'png' },
+  '.jpg': { container: 'image2', codec: 'jpeg' },
+  '.jpeg': { container: 'image2', codec: 'jpeg' },
+  '.webp': { container: 'image2', codec: 'webp' },
 };
+
+/** Picture inputs (a single still, or an animation for GIF): read in render mode by default. */
+export const PICTURE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff']);
+
+/** True when `path` names a picture file by its extension. */
+export function isPicturePath(path: string): boolean {
+  return PICTURE_EXTENSIONS.has(extname(path).toLowerCase());
+}
 
 const BY_SCHEME: Record<string, { container: string; codec: VideoCodec }> = {
   rtmp: { container: 'flv', codec: 'h264' },
@@ -34,9 +52,16 @@ const BY_SCHEME: Record<string, { container: string; codec: VideoCodec }> = {
   rtsp: { container: 'rtsp', codec: 'h264' },
 };
 
+const VIDEO_CODECS: readonly VideoCodec[] = ['h264', 'hevc', 'vp8', 'vp9', 'av1'];
 const CONTAINER_CODECS: Record<string, readonly VideoCodec[]> = {
   webm: ['vp8', 'vp9', 'av1'],
   flv: ['h264'],
+  image2: ['png', 'jpeg', 'webp'],
+  mp4: VIDEO_CODECS,
+  mov: VIDEO_CODECS,
+  matroska: VIDEO_CODECS,
+  mpegts: VIDEO_CODECS,
+  hls: ['h264', 'hevc'],
 };
 
 /** The container and codec for `output`, from its extension or URL scheme; a clear error when neither is known. */
