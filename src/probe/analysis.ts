@@ -66,14 +66,31 @@ export function driftInterval(xs: number[], ys: number[], rounds = BOOTSTRAP_ROU
   return [percentileSorted(slopes, 2.5), percentileSorted(slopes, 97.5)];
 }
 
-/** Bursts: arrivals separated by gaps of at least 4 frame periods; the median interval between burst starts. */
+/**
+ * Bursts: arrivals separated by gaps of at least 4 frame periods, with the frames inside a burst arriving much
+ * faster than the rate (a chunker releases what it held at once). Returns the median interval between burst starts.
+ * A flowing stream with occasional stalls (a freeze, a late keyframe) has long gaps too, but its frames still arrive
+ * one period apart between them: that is not chunking.
+ */
 export function chunkPeriod(arrivalsS: number[], fps: number): number | null {
   if (arrivalsS.length < 4) return null;
-  const gap = 4 / fps;
+  const periodS = 1 / fps;
+  const gap = 4 * periodS;
   const starts = [arrivalsS[0] as number];
-  for (let i = 1; i < arrivalsS.length; i++) if ((arrivalsS[i] as number) - (arrivalsS[i - 1] as number) >= gap) starts.push(arrivalsS[i] as number);
+  const inside: number[] = [];
+  let gapTimeS = 0;
+  for (let i = 1; i < arrivalsS.length; i++) {
+    const d = (arrivalsS[i] as number) - (arrivalsS[i - 1] as number);
+    if (d >= gap) {
+      starts.push(arrivalsS[i] as number);
+      gapTimeS += d;
+    } else inside.push(d);
+  }
   // Flowing output has few long gaps; bursts mean most frames share a burst with others.
-  if (starts.length < 3 || starts.length > arrivalsS.length / 2) return null;
+  if (starts.length < 3 || starts.length > arrivalsS.length / 3) return null;
+  const spanS = (arrivalsS[arrivalsS.length - 1] as number) - (arrivalsS[0] as number);
+  // Most of the time is spent waiting between bursts, and a burst comes faster than the rate.
+  if (spanS <= 0 || gapTimeS / spanS < 0.5 || median(inside) > 0.5 * periodS) return null;
   const periods = starts.slice(1).map((s, i) => s - (starts[i] as number));
   return median(periods);
 }
