@@ -14,7 +14,7 @@ export { TestPatternSource, type TestPatternOptions } from './io/test-pattern-so
 export { OnnxModel, type OnnxModelOptions, type TensorSpec } from './models/onnx-model.ts';
 export { buildModel, ensureModel, loadZooModel, modelCacheDir, ZOO, type BuiltModel, type ZooEntry } from './models/zoo.ts';
 export { PersonSegmenter, type PersonMask } from './models/person-segmenter.ts';
-export { FaceDetector, type FaceDetection, type FaceDetectorOptions } from './models/face-detector.ts';
+export { FaceDetector, type FaceDetection, type FaceDetectorOptions, type FaceRange } from './models/face-detector.ts';
 export { FaceLandmarker, faceRoi, type FaceLandmarks, type FaceLandmarkerOptions, type Landmark3d } from './models/face-landmarker.ts';
 export { PoseEstimator, POSE_LANDMARKS, type Pose, type PoseEstimatorOptions, type PoseLandmark } from './models/pose-estimator.ts';
 export { ObjectDetector, type ObjectDetection, type ObjectDetectorOptions } from './models/object-detector.ts';

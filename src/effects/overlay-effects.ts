@@ -7,9 +7,14 @@ const modelOptions = (ctx: EffectContext): OverlayOptions => (ctx.modelsDir ? { 
 /** `faces`: a box and 6 keypoints on every face. */
 export const facesEffect: EffectDefinition = {
   name: 'faces',
-  summary: 'draws a box and 6 keypoints on every face (BlazeFace short range); results in frame.meta.faces',
+  argument: { name: 'near|far', required: false, help: 'near: faces within ~2 m, a webcam (default); far: up to ~5 m, group photos and rooms' },
+  summary: 'draws a box and 6 keypoints on every face (BlazeFace short range, or full range with faces:far); frame.meta.faces',
   costMs: 2.5,
-  create: (_arg, ctx) => new FacesStage(modelOptions(ctx)),
+  create: (arg, ctx) => {
+    if (arg !== undefined && arg !== 'near' && arg !== 'far')
+      throw new FramewiseError('invalid-argument', `effect "faces" takes "near" or "far", got "${arg}"`);
+    return new FacesStage({ ...modelOptions(ctx), ...(arg === 'far' ? { range: 'full' as const } : {}) });
+  },
 };
 
 /** `face-mesh`: the 468 points of the main face. */

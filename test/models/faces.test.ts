@@ -11,6 +11,7 @@ const modelsDir = scratchDir('faces');
 
 interface PxGolden {
   short_range: { box: { xMin: number; yMin: number; width: number; height: number }; keypoints: [number, number][] };
+  full_range: { box: { xMin: number; yMin: number; width: number; height: number }; keypoints: [number, number][] };
 }
 
 test('face detection of portrait.jpg: box and 6 keypoints within 10 px of the tfjs-models golden (12 px of the MediaPipe tasks golden)', async (t) => {
@@ -110,6 +111,50 @@ test('face landmarks of portrait.jpg: mean error <= 0.02 (normalised) over the 4
     assert.ok(again && Math.abs((again.landmarks[1]?.x ?? 0) - (mesh.landmarks[1]?.x ?? 0)) < 3, 'tracking keeps the nose tip');
   } finally {
     await landmarker.close();
+  }
+});
+
+test('full-range face detection: portrait.jpg within 10 px of the full-range golden; a far face the short-range model misses', async (t) => {
+  const far = await FaceDetector.load({ modelsDir, range: 'full' });
+  const near = await FaceDetector.load({ modelsDir });
+  try {
+    const photo = await readImage(testdata('images/portrait.jpg'));
+    const [face, ...rest] = await far.detect(photo);
+    assert.ok(face && rest.length === 0, 'one face');
+    const px = jsonGolden<PxGolden>('portrait_face_detection_px.json').full_range;
+    let worst = 0;
+    const close = (a: number, b: number, what: string): void => {
+      worst = Math.max(worst, Math.abs(a - b));
+      assert.ok(Math.abs(a - b) <= 10, `${what}: ${a.toFixed(1)} vs golden ${b}`);
+    };
+    close(face.box.xMin, px.box.xMin, 'xMin');
+    close(face.box.yMin, px.box.yMin, 'yMin');
+    close(face.box.width, px.box.width, 'width');
+    close(face.box.height, px.box.height, 'height');
+    px.keypoints.forEach(([x, y], k) => {
+      close(face.keypoints[k]?.x ?? NaN, x, `keypoint ${k} x`);
+      close(face.keypoints[k]?.y ?? NaN, y, `keypoint ${k} y`);
+    });
+    t.diagnostic(`full-range golden: within ${worst.toFixed(1)} px`);
+    // Three people in a room: all three faces.
+    assert.equal((await far.detect(await readImage(testdata('images/three_people.jpg')))).length, 3);
+    // The same person far from the camera: the portrait at a quarter of its size in a 1280x720 room.
+    const room = Frame.alloc({ width: 1280, height: 720, format: 'rgba' });
+    const dst = room.planes[0] as Uint8Array;
+    const src = photo.planes[0] as Uint8Array;
+    dst.fill(120);
+    const [ox, oy] = [700, 300];
+    for (let y = 0; y < Math.floor(photo.height / 4); y++)
+      for (let x = 0; x < Math.floor(photo.width / 4); x++)
+        dst.set(src.subarray((y * 4 * photo.width + x * 4) * 4, (y * 4 * photo.width + x * 4) * 4 + 4), ((y + oy) * 1280 + x + ox) * 4);
+    assert.deepEqual(await near.detect(room), [], 'the short-range model does not see a face this far away');
+    const [small] = await far.detect(room);
+    assert.ok(small, 'the full-range model finds the far face');
+    close(small.box.xMin, ox + px.box.xMin / 4, 'far xMin');
+    close(small.box.yMin, oy + px.box.yMin / 4, 'far yMin');
+    close(small.box.width, px.box.width / 4, 'far width');
+  } finally {
+    await Promise.all([far.close(), near.close()]);
   }
 });
 

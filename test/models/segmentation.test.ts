@@ -40,7 +40,7 @@ test('a missing or wrong model is a clear error', async () => {
   await assert.rejects(OnnxModel.load(selfie.path, [1, 256, 256, 0]), /cannot take dimensions \[1, 256, 256, 0\]/);
   await assert.rejects(
     buildModel('nope', dir),
-    /unknown model "nope": the zoo has selfie, face-detector, face-landmarks, pose-detector, pose-landmarks, pose-landmarks-lite, objects/,
+    /unknown model "nope": the zoo has selfie, face-detector, face-detector-full, face-landmarks, pose-detector, pose-landmarks, pose-landmarks-lite, objects/,
   );
 });
 
