@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { PhaseMetrics } from '../src/probe/analysis.ts';
 import { runProbe } from '../src/probe/run-probe.ts';
 import { ExecTarget } from '../src/probe/targets/exec-target.ts';
-import { parseTarget } from '../src/probe/targets/parse-target.ts';
+import { createTarget } from '../src/probe/targets/registry.ts';
 import type { StreamTarget } from '../src/probe/targets/target.ts';
 import { startWsEcho } from '../examples/reference/ws-system.ts';
 import { table } from './stats-util.ts';
@@ -20,11 +20,11 @@ async function sustain(target: StreamTarget): Promise<PhaseMetrics> {
 /** The probe's own floor per adapter, and how closely it measures a known injected delay. */
 export async function probeAccuracy(): Promise<string> {
   const floors: (string | number)[][] = [];
-  const local = await sustain(parseTarget('local:passthrough'));
+  const local = await sustain(createTarget('local:passthrough'));
   const pipe = await sustain(exec('passthrough'));
   const echo = await startWsEcho({ delayMs: 0 });
-  const wsJpeg = await sustain(parseTarget(echo.url));
-  const wsRaw = await sustain(parseTarget(echo.url.replace('ws://', 'ws+raw://')));
+  const wsJpeg = await sustain(createTarget(echo.url));
+  const wsRaw = await sustain(createTarget(echo.url.replace('ws://', 'ws+raw://')));
   await echo.close();
   for (const [name, m] of [
     ['local:passthrough (in-process pipeline)', local],

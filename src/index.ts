@@ -2,6 +2,9 @@
 export * from './core/index.ts';
 export { DelayStage } from './effects/delay.ts';
 export { PassthroughStage } from './effects/passthrough.ts';
+export { createTarget, listTargets, registerTarget } from './probe/targets/registry.ts';
+export type { TargetDefinition, TargetOptions } from './probe/targets/target-definition.ts';
+export type { OutputHandler, StimulusInfo, StreamTarget } from './probe/targets/target.ts';
 export { createEffect, effectDefinition, effectUsages, listEffects, parseEffectSpec, registerEffect, type EffectSpec } from './effects/registry.ts';
 export { type EffectArgument, type EffectContext, type EffectDefinition, effectUsage } from './effects/effect.ts';
 export { localPictures, noPictures, type PictureLoader, type PictureSource } from './effects/pictures.ts';

@@ -5,7 +5,7 @@ import { renderReportHtml } from '../probe/report-html.ts';
 import { runJobProbe } from '../probe/run-job-probe.ts';
 import { type JobApiConfig, jobConfig, JOB_PRESETS } from '../probe/targets/job-api.ts';
 import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
-import { parseTarget, TARGET_FORMS } from '../probe/targets/parse-target.ts';
+import { createTarget, listTargets } from '../probe/targets/registry.ts';
 import type { Category, VerdictThresholds } from '../probe/verdict.ts';
 import { parseSize, positiveNumber } from './numbers.ts';
 
@@ -15,7 +15,12 @@ export const PROBE_USAGE = `framewise probe <target> [options]
 Feeds the target what a camera would (frames with frame-ID codes and a beacon flash), measures what comes back,
 and says LIVE, NEAR-LIVE, GENERATION or INCONCLUSIVE with the numbers that decided it.
 
-Targets: ${TARGET_FORMS.join('  |  ')}  |  job:<create URL of an HTTP job API>
+Targets:
+${listTargets()
+  .map((t) => `  ${t.usage}\n      ${t.summary}`)
+  .join('\n')}
+  job:<create URL of an HTTP job API>
+      an HTTP job API (submit, poll, download): judged per clip
 
   --fps N              camera rate (default 30)
   --size WxH           stimulus size (default 640x480)
@@ -109,7 +114,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       return await finish(report, v, io, expect);
     }
     const token = v.token ?? process.env.FRAMEWISE_TOKEN;
-    const target = parseTarget(spec, token ? { token } : {});
+    const target = createTarget(spec, token ? { token } : {});
     const fps = positiveNumber('--fps', v.fps);
     const warmupS = zeroOk('--warmup', v.warmup);
     const sustainS = positiveNumber('--duration', v.duration);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runProbe } from '../../src/probe/run-probe.ts';
 import { ExecTarget } from '../../src/probe/targets/exec-target.ts';
-import { parseTarget } from '../../src/probe/targets/parse-target.ts';
+import { createTarget } from '../../src/probe/targets/registry.ts';
 import type { PhaseMetrics } from '../../src/probe/analysis.ts';
 import { repoPath } from '../helpers.ts';
 
@@ -72,7 +72,7 @@ test('a restyling system that destroys the frame-ID code: matched by beacon flas
 });
 
 test('local:delay:20 in-process under the live policy: LIVE, p50 near 20 ms, and 1.25 x overload is measured', async () => {
-  const r = await runProbe(parseTarget('local:delay:20'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
+  const r = await runProbe(createTarget('local:delay:20'), { warmupS: 1, sustainS: 8, overloadS: 3, drainS: 1, measureWarm: false });
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
   assert.ok(Math.abs(s.latencyMs.p50 - 20) < 5, `p50 ${s.latencyMs.p50}`);
@@ -85,6 +85,6 @@ test('a program that is not a y4m filter: INCONCLUSIVE with nothing back, and a 
   const r = await runProbe(new ExecTarget('cat > /dev/null'), { warmupS: 0, sustainS: 3, overloadS: 0, drainS: 0.5, measureWarm: false });
   assert.equal(r.verdict.category, 'INCONCLUSIVE');
   assert.match(r.verdict.reasons[0] ?? '', /no frame came back/);
-  assert.throws(() => parseTarget('carrier-pigeon:42'), /cannot probe "carrier-pigeon:42": use local:<effect>/);
-  assert.throws(() => parseTarget('local:'), /local: needs an effect/);
+  assert.throws(() => createTarget('carrier-pigeon:42'), /cannot probe "carrier-pigeon:42": use local:<effect>/);
+  assert.throws(() => createTarget('local:'), /local: needs an effect/);
 });

@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { Frame, readFrameId, writeFrameId } from '../../src/core/index.ts';
 import { JpegDecoder, JpegEncoder } from '../../src/io/jpeg-codec.ts';
 import { runProbe } from '../../src/probe/run-probe.ts';
-import { parseTarget } from '../../src/probe/targets/parse-target.ts';
+import { createTarget } from '../../src/probe/targets/registry.ts';
 import { startWsEcho } from '../../examples/reference/ws-system.ts';
 
 // 8 s of sustain: with fewer per-second windows the drift interval is too wide to judge on a busy machine.
@@ -29,7 +29,7 @@ test('a WebSocket system echoing frames after 100 ms: LIVE with p50 ~100 ms, JPE
   const server = await startWsEcho({ delayMs: 100 });
   try {
     for (const spec of [server.url, server.url.replace('ws://', 'ws+raw://')]) {
-      const r = await runProbe(parseTarget(spec), QUICK);
+      const r = await runProbe(createTarget(spec), QUICK);
       const s = r.phases.find((p) => p.phase === 'sustain');
       assert.equal(r.verdict.category, 'LIVE', `${spec}: ${r.verdict.reasons.join('; ')}`);
       assert.ok(s && s.latencyMs.p50 >= 100 && s.latencyMs.p50 < 125, `${spec}: p50 ${s?.latencyMs.p50}`);
@@ -46,10 +46,10 @@ test('a WebSocket server that answers with junk is INCONCLUSIVE; an unreachable 
   junk.on('connection', (socket) => socket.on('message', () => socket.send(Buffer.from('not a frame at all'))));
   const { port } = junk.address() as { port: number };
   try {
-    const r = await runProbe(parseTarget(`ws://127.0.0.1:${port}`), { ...QUICK, sustainS: 3 });
+    const r = await runProbe(createTarget(`ws://127.0.0.1:${port}`), { ...QUICK, sustainS: 3 });
     assert.equal(r.verdict.category, 'INCONCLUSIVE');
   } finally {
     await new Promise<void>((resolve) => junk.close(() => resolve()));
   }
-  await assert.rejects(runProbe(parseTarget(`ws://127.0.0.1:${port}`), QUICK), /cannot connect to ws:\/\/127\.0\.0\.1:\d+/);
+  await assert.rejects(runProbe(createTarget(`ws://127.0.0.1:${port}`), QUICK), /cannot connect to ws:\/\/127\.0\.0\.1:\d+/);
 });

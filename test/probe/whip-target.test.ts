@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runProbe } from '../../src/probe/run-probe.ts';
-import { parseTarget } from '../../src/probe/targets/parse-target.ts';
+import { createTarget } from '../../src/probe/targets/registry.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
 
 let server: FramewiseServer;
@@ -19,7 +19,7 @@ after(async () => {
 const short = { warmupS: 4, sustainS: 8, overloadS: 0, drainS: 1, measureWarm: false, thresholds: { maxDriftMsPerS: 6 } } as const;
 
 test('probe whip: Framewise server with delay:60 is LIVE, latency 60 ms + transport, WebRTC receiver stats reported', async () => {
-  const report = await runProbe(parseTarget(`whip:${server.url}/whip?effect=delay:60`, { token: 'probe-token' }), short);
+  const report = await runProbe(createTarget(`whip:${server.url}/whip?effect=delay:60`, { token: 'probe-token' }), short);
   const sustain = report.phases.find((p) => p.phase === 'sustain');
   assert.ok(sustain);
   assert.equal(report.verdict.category, 'LIVE', report.verdict.reasons.join('; '));
@@ -33,7 +33,7 @@ test('probe whip: Framewise server with delay:60 is LIVE, latency 60 ms + transp
 });
 
 test('probe whip with the output read over WHEP', async () => {
-  const report = await runProbe(parseTarget(`whip:${server.url}/whip?effect=mirror,whep:${server.url}/whep/{session}`, { token: 'probe-token' }), short);
+  const report = await runProbe(createTarget(`whip:${server.url}/whip?effect=mirror,whep:${server.url}/whep/{session}`, { token: 'probe-token' }), short);
   const sustain = report.phases.find((p) => p.phase === 'sustain');
   assert.equal(report.verdict.category, 'LIVE', report.verdict.reasons.join('; '));
   assert.ok(sustain && sustain.latencyMs.p50 < 200, `p50 ${sustain?.latencyMs.p50} ms`);
@@ -41,6 +41,6 @@ test('probe whip with the output read over WHEP', async () => {
 });
 
 test('probe whip: a refused offer is a clear error', async () => {
-  await assert.rejects(runProbe(parseTarget(`whip:${server.url}/whip`), short), /401 .*Authorization: Bearer/);
-  assert.throws(() => parseTarget('whip:ftp://x'), /not a WHIP target/);
+  await assert.rejects(runProbe(createTarget(`whip:${server.url}/whip`), short), /401 .*Authorization: Bearer/);
+  assert.throws(() => createTarget('whip:ftp://x'), /not a WHIP target/);
 });

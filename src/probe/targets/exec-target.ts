@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { nowNs } from '../../core/clock.ts';
 import { describeError, FramewiseError } from '../../core/errors.ts';
+import type { TargetDefinition } from './target-definition.ts';
 import type { Frame } from '../../core/frame.ts';
 import { y4mFrame, y4mHeader, Y4mParser } from '../../io/y4m.ts';
 import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
@@ -84,3 +85,12 @@ export class ExecTarget implements StreamTarget {
     if (code !== 0 && code !== null && this.failure === null) this.failure = `"${this.command}" exited with code ${code}`;
   }
 }
+
+/** `exec:<command>`. */
+export const execTargetDefinition: TargetDefinition = {
+  kind: 'exec',
+  usage: 'exec:<command reading y4m on stdin, writing y4m on stdout>',
+  summary: 'any program on pipes (an FFmpeg filter chain, a model server wrapper)',
+  matches: (spec) => spec.startsWith('exec:'),
+  create: (spec) => new ExecTarget(spec.slice('exec:'.length)),
+};

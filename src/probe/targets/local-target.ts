@@ -6,6 +6,9 @@ import { Pipeline } from '../../core/pipeline.ts';
 import { live } from '../../core/policy.ts';
 import { PushSource } from '../../core/push-source.ts';
 import type { Stage } from '../../core/stage.ts';
+import { FramewiseError } from '../../core/errors.ts';
+import { createEffect } from '../../effects/registry.ts';
+import type { TargetDefinition } from './target-definition.ts';
 import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
 
 /** `local:<effect>`: a Framewise live pipeline in this process, fed frame by frame. */
@@ -52,3 +55,20 @@ export class LocalTarget implements StreamTarget {
     await this.running;
   }
 }
+
+/** `local:<effect>[,<effect>...]`. */
+export const localTargetDefinition: TargetDefinition = {
+  kind: 'local',
+  usage: 'local:<effect>[,<effect>...]',
+  summary: 'a Framewise live pipeline in this process',
+  matches: (spec) => spec.startsWith('local:'),
+  create: (spec) => {
+    const effects = spec
+      .slice('local:'.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (effects.length === 0) throw new FramewiseError('invalid-argument', 'local: needs an effect, e.g. local:passthrough or local:delay:300');
+    return new LocalTarget(effects.map((e) => createEffect(e)));
+  },
+};

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { nowNs } from '../../core/clock.ts';
 import { describeError, FramewiseError } from '../../core/errors.ts';
+import type { TargetDefinition } from './target-definition.ts';
 import type { Frame } from '../../core/frame.ts';
 import { type FramePool, poolFitting } from '../../core/frame-pool.ts';
 import { JpegDecoder, JpegEncoder } from '../../io/jpeg-codec.ts';
@@ -167,3 +168,21 @@ export class WebSocketTarget implements StreamTarget {
     this.decoder = null;
   }
 }
+
+/** `ws://` and `wss://`: one JPEG per message. */
+export const webSocketTargetDefinition: TargetDefinition = {
+  kind: 'ws',
+  usage: 'ws://host/path (one JPEG frame per message)',
+  summary: 'a WebSocket endpoint exchanging JPEG pictures, as hosted realtime image APIs do',
+  matches: (spec) => /^wss?:\/\//.test(spec),
+  create: (spec) => new WebSocketTarget(spec, 'jpeg'),
+};
+
+/** `ws+raw://` and `wss+raw://`: raw I420 per message. */
+export const rawWebSocketTargetDefinition: TargetDefinition = {
+  kind: 'ws+raw',
+  usage: 'ws+raw://host/path (raw I420 per message)',
+  summary: 'a WebSocket endpoint exchanging raw I420 frames (FWF1 header)',
+  matches: (spec) => /^wss?\+raw:\/\//.test(spec),
+  create: (spec) => new WebSocketTarget(spec.replace('+raw', ''), 'raw'),
+};

@@ -1,4 +1,5 @@
 import { FramewiseError } from '../../core/errors.ts';
+import type { TargetDefinition } from './target-definition.ts';
 import type { Frame } from '../../core/frame.ts';
 import type { ReceiverStats } from '../../io/webrtc/receiver-stats.ts';
 import type { TrackSource } from '../../io/webrtc/track-source.ts';
@@ -78,3 +79,21 @@ async function pump(source: TrackSource, onOutput: OutputHandler): Promise<void>
     // No video came back (or the connection ended first): the probe sees no frames and says so.
   }
 }
+
+/** `whip:<url>[,whep:<url>]`. */
+export const whipTargetDefinition: TargetDefinition = {
+  kind: 'whip',
+  usage: 'whip:http://host/whip[,whep:http://host/whep/{session}] (WebRTC; output on the same connection, or via WHEP)',
+  summary: 'a WebRTC endpoint: WHIP ingest, output on the same connection or through WHEP',
+  matches: (spec) => spec.startsWith('whip:'),
+  create: (spec, options) => {
+    const [whip, whep, ...rest] = spec.slice('whip:'.length).split(',');
+    if (!whip || !/^https?:\/\//.test(whip) || rest.length > 0 || (whep !== undefined && !/^whep:https?:\/\//.test(whep))) {
+      throw new FramewiseError(
+        'invalid-argument',
+        `"${spec}" is not a WHIP target: use whip:http://host/whip or whip:http://host/whip,whep:http://host/whep/{session}`,
+      );
+    }
+    return new WhipTarget(whip, { ...(whep ? { whepUrl: whep.slice('whep:'.length) } : {}), ...(options.token ? { token: options.token } : {}) });
+  },
+};
