@@ -1,7 +1,9 @@
 import { LatencyMeter, type MeterReading } from './latency-meter.ts';
 import { type LinkStats, linkStats } from './rtc-stats.ts';
+import { frameIdBandHeight } from '../src/core/frame-id.ts';
+import { EffectPicker } from './effect-picker.ts';
 import { FrameStamper } from './stamper.ts';
-import { WhipSession } from './whip-session.ts';
+import { WhipRefused, WhipSession } from './whip-session.ts';
 
 /** The demo page: camera -> frame-ID stamp -> WHIP -> Framewise -> back on the same connection -> HUD. */
 
@@ -23,9 +25,43 @@ const ui = {
   start: element<HTMLButtonElement>('start'),
   stop: element<HTMLButtonElement>('stop'),
   status: element<HTMLSpanElement>('status'),
+  state: element<HTMLDivElement>('state'),
   local: element<HTMLVideoElement>('local'),
   remote: element<HTMLVideoElement>('remote'),
+  remoteBox: element<HTMLDivElement>('remote-box'),
+  showBand: element<HTMLInputElement>('show-band'),
 };
+
+/** What the page is doing, shown as a banner (and in data-state, for automation). */
+type PageState = 'idle' | 'opening' | 'connecting' | 'live' | 'stopped' | 'denied' | 'no-camera' | 'full' | 'lost' | 'error';
+
+/** A frame that has not changed on screen for this long means the session is gone. */
+const LOST_AFTER_MS = 4000;
+
+function setState(state: PageState, text: string): void {
+  ui.state.dataset.state = state;
+  ui.state.textContent = text;
+  ui.state.hidden = state === 'live' || state === 'idle';
+  setStatus(state === 'live' ? text : state, ['denied', 'no-camera', 'full', 'lost', 'error'].includes(state));
+}
+
+const request = (path: string, init: RequestInit = {}): Promise<Response> =>
+  fetch(path, { ...init, headers: authHeaders((init.headers as Record<string, string> | undefined) ?? {}) });
+
+const picker = new EffectPicker(
+  {
+    effect: ui.effect,
+    argText: element<HTMLInputElement>('arg-text'),
+    argTextLabel: element<HTMLLabelElement>('arg-text-label'),
+    replaceBox: element<HTMLSpanElement>('replace-box'),
+    bgKind: element<HTMLSelectElement>('bg-kind'),
+    bgColour: element<HTMLInputElement>('bg-colour'),
+    bgPicture: element<HTMLSelectElement>('bg-picture'),
+    bgFile: element<HTMLInputElement>('bg-file'),
+  },
+  request,
+  (message) => setState('error', message),
+);
 
 interface Running {
   camera: MediaStream;
@@ -33,6 +69,7 @@ interface Running {
   whip: WhipSession;
   meter: LatencyMeter;
   timer: number;
+  startedAtMs: number;
 }
 
 let running: Running | null = null;
@@ -54,54 +91,74 @@ function ms(value: number | null): string {
   return value === null ? '-' : `${value.toFixed(0)} ms`;
 }
 
-async function loadEffects(): Promise<void> {
-  const response = await fetch('/effects');
-  const { default: fallback, effects } = (await response.json()) as {
-    default: string;
-    effects: { name: string; usage: string; summary: string; argument: { name: string; required: boolean; help: string } | null }[];
-  };
-  for (const effect of effects) {
-    if (effect.argument?.required) continue;
-    const option = new Option(effect.name, effect.name);
-    option.title = `${effect.usage}: ${effect.summary}`;
-    ui.effect.add(option);
-  }
-  // An effect with arguments asked for in the URL (blur:32, replace:green) gets its own entry.
-  const wanted = params.get('effect') ?? fallback;
-  if (![...ui.effect.options].some((o) => o.value === wanted)) ui.effect.add(new Option(wanted, wanted));
-  ui.effect.value = wanted;
-}
-
 async function start(): Promise<void> {
   if (running) return;
   ui.start.disabled = true;
-  setStatus('opening camera');
+  setState('opening', 'Opening the camera...');
+  let camera: MediaStream;
   try {
-    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: WIDTH, height: HEIGHT, frameRate: 30 }, audio: false });
-    ui.local.srcObject = camera;
-    const stamper = new FrameStamper(ui.local, WIDTH, HEIGHT);
-    const whip = new WhipSession(WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(ui.effect.value)}`, token);
-    setStatus('connecting');
-    await whip.start(stamper.track);
-    ui.remote.srcObject = await whip.remote;
-    const meter = new LatencyMeter(ui.remote, stamper);
-    const timer = window.setInterval(() => void tick(), 1000);
-    running = { camera, stamper, whip, meter, timer };
-    latencies = [];
-    whip.pc.addEventListener('connectionstatechange', () => {
-      if (whip.pc.connectionState === 'failed') setStatus('connection failed', true);
-    });
-    ui.stop.disabled = false;
-    setStatus(`live, session ${whip.id ?? '?'}`);
+    camera = await navigator.mediaDevices.getUserMedia({ video: { width: WIDTH, height: HEIGHT, frameRate: 30 }, audio: false });
   } catch (err) {
-    setStatus(err instanceof Error ? err.message : String(err), true);
+    const name = err instanceof DOMException ? err.name : '';
+    if (name === 'NotAllowedError' || name === 'SecurityError')
+      setState(
+        'denied',
+        'Camera access was denied. Allow the camera for this site in the browser (the icon in the address bar), then press Start camera again.',
+      );
+    else if (name === 'NotFoundError' || name === 'OverconstrainedError')
+      setState('no-camera', 'No camera was found. Connect one (or close the app that holds it) and press Start camera again.');
+    else setState('error', `The camera could not be opened: ${err instanceof Error ? err.message : String(err)}`);
     ui.start.disabled = false;
+    return;
   }
+  ui.local.srcObject = camera;
+  const stamper = new FrameStamper(ui.local, WIDTH, HEIGHT);
+  const whip = new WhipSession(WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}`, token);
+  try {
+    setState('connecting', 'Connecting to the server...');
+    await whip.start(stamper.track);
+  } catch (err) {
+    whip.stop();
+    stamper.stop();
+    for (const track of camera.getTracks()) track.stop();
+    ui.local.srcObject = null;
+    ui.start.disabled = false;
+    if (err instanceof WhipRefused && err.status === 503)
+      setState('full', `The server is full: every live slot is taken. Try again${err.retryAfterS ? ` in ${err.retryAfterS} s` : ' shortly'}. (${err.message})`);
+    else if (err instanceof WhipRefused) setState('error', `The server refused the session (${err.status}): ${err.message}`);
+    else setState('lost', `The server cannot be reached: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  ui.remote.srcObject = await whip.remote;
+  const meter = new LatencyMeter(ui.remote, stamper);
+  const timer = window.setInterval(() => void tick(), 1000);
+  running = { camera, stamper, whip, meter, timer, startedAtMs: performance.now() };
+  latencies = [];
+  whip.pc.addEventListener('connectionstatechange', () => {
+    const state = whip.pc.connectionState;
+    if (running?.whip !== whip) return;
+    if (state === 'failed' || state === 'closed') lose('The connection to the server was lost.');
+    else if (state === 'disconnected') setState('connecting', 'The connection is unstable: waiting for it to come back...');
+    else if (state === 'connected') setState('live', `live, session ${whip.id ?? '?'}`);
+  });
+  ui.stop.disabled = false;
+  setState('live', `live, session ${whip.id ?? '?'}`);
+}
+
+/** The session is gone (the network, or the server ended it): release everything and say so. */
+function lose(why: string): void {
+  stop();
+  setState('lost', `${why} Press Start camera to reconnect.`);
 }
 
 async function tick(): Promise<void> {
   if (!running) return;
-  const { meter, whip } = running;
+  const { meter, whip, startedAtMs } = running;
+  const lastFrameAtMs = meter.lastFrameAtMs || startedAtMs;
+  if (performance.now() - lastFrameAtMs > LOST_AFTER_MS) {
+    lose(`No video has come back for ${Math.round((performance.now() - lastFrameAtMs) / 1000)} s: the server ended the session or the network dropped.`);
+    return;
+  }
   const reading = meter.tick();
   const samples = meter.takeSamples();
   latencies.push(...samples);
@@ -109,13 +166,13 @@ async function tick(): Promise<void> {
   let serverP95Ms: number | null = null;
   if (whip.id && !WHIP_URL) {
     if (samples.length > 0) {
-      await fetch(`/sessions/${whip.id}/glass-to-glass`, {
+      await request(`/sessions/${whip.id}/glass-to-glass`, {
         method: 'POST',
         headers: authHeaders({ 'content-type': 'application/json' }),
         body: JSON.stringify({ samplesMs: samples }),
       });
     }
-    const info = await fetch(`/sessions/${whip.id}`).then((r) => (r.ok ? (r.json() as Promise<{ stats: { latencyMs: { p95: number } } }>) : null));
+    const info = await request(`/sessions/${whip.id}`).then((r) => (r.ok ? (r.json() as Promise<{ stats: { latencyMs: { p95: number } } }>) : null));
     serverP95Ms = info?.stats.latencyMs.p95 ?? null;
   }
   const link = await linkStats(whip.pc);
@@ -144,30 +201,54 @@ function stop(): void {
   ui.remote.srcObject = null;
   ui.start.disabled = false;
   ui.stop.disabled = true;
-  setStatus('stopped');
+  setState('stopped', 'Stopped.');
 }
 
 ui.start.addEventListener('click', () => void start());
 ui.stop.addEventListener('click', stop);
-ui.effect.addEventListener('change', () => {
+picker.onChange = (spec) => {
   const id = running?.whip.id;
   if (!id) return;
-  void fetch(`/sessions/${id}/effect`, {
+  void request(`/sessions/${id}/effect`, {
     method: 'POST',
-    headers: authHeaders({ 'content-type': 'application/json' }),
-    body: JSON.stringify({ effect: ui.effect.value }),
-  }).then(async (r) => setStatus(r.ok ? `effect: ${ui.effect.value}` : await r.text(), !r.ok));
-});
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ effect: spec }),
+  }).then(async (r) => (r.ok ? setState('live', `live, effect ${spec}`) : setState('error', `effect ${spec}: ${(await r.text()).trim()}`)));
+};
+// Every frame sent carries a frame-ID code in a band at its top: that is what measures glass-to-glass latency. The
+// picture the user sees is cropped below it (the meter reads the band from the video itself, not from the screen).
+const applyBand = (): void => {
+  const w = ui.remote.videoWidth || WIDTH;
+  const h = ui.remote.videoHeight || HEIGHT;
+  // A quarter of the band more: the encoder smears the code's high-contrast cells a few rows below it.
+  const visible = ui.showBand.checked ? h : h - Math.ceil(frameIdBandHeight(w) * 1.25);
+  ui.remoteBox.style.setProperty('--visible-aspect', `${w} / ${visible}`);
+};
+ui.showBand.addEventListener('change', applyBand);
+ui.remote.addEventListener('resize', applyBand);
+ui.remote.addEventListener('loadedmetadata', applyBand);
+applyBand();
 // Leaving the page ends the session at once (DELETE with keepalive) instead of waiting for the server to notice.
 window.addEventListener('pagehide', stop);
 
 declare global {
   interface Window {
-    framewiseDemo: { start(): Promise<void>; stop(): void; reading(): typeof lastReading; latencies(): number[] };
+    framewiseDemo: { start(): Promise<void>; stop(): void; reading(): typeof lastReading; latencies(): number[]; state(): string; spec(): string };
   }
 }
-window.framewiseDemo = { start, stop, reading: () => lastReading, latencies: () => latencies };
+window.framewiseDemo = {
+  start,
+  stop,
+  reading: () => lastReading,
+  latencies: () => latencies,
+  state: () => ui.state.dataset.state ?? 'idle',
+  spec: () => picker.spec(),
+};
 
-void loadEffects().then(() => {
-  if (params.has('autostart')) void start();
-});
+setState('idle', '');
+picker.load(params.get('effect')).then(
+  () => {
+    if (params.has('autostart')) void start();
+  },
+  (err: unknown) => setState('error', err instanceof Error ? err.message : String(err)),
+);

@@ -38,6 +38,8 @@ export class LatencyMeter {
   private missing = 0;
   private windowFrames = 0;
   private stopped = false;
+  /** performance.now() of the latest frame the video presented (0 before the first). */
+  lastFrameAtMs = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -51,6 +53,7 @@ export class LatencyMeter {
 
   private readonly onFrame = (now: number, metadata: VideoFrameCallbackMetadata): void => {
     if (this.stopped) return;
+    this.lastFrameAtMs = now;
     // Callbacks can be coalesced when the page is busy: presentedFrames says how many frames were really shown.
     const presented = metadata.presentedFrames - this.lastPresented;
     this.lastPresented = metadata.presentedFrames;

@@ -1,3 +1,15 @@
+/** The server refused the offer: its status (503 when full, 401 for a token...), and when to try again. */
+export class WhipRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterS: number | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WhipRefused';
+  }
+}
+
 /** A browser WHIP session: publishes a track and receives the processed video back on the same connection. */
 export class WhipSession {
   readonly pc = new RTCPeerConnection();
@@ -40,7 +52,7 @@ export class WhipSession {
     const body = await response.text();
     if (response.status !== 201) {
       const retry = response.headers.get('retry-after');
-      throw new Error(`server answered ${response.status}${retry ? ` (retry in ${retry} s)` : ''}: ${body.trim()}`);
+      throw new WhipRefused(response.status, retry === null ? null : Number(retry), body.trim() || `the server answered ${response.status}`);
     }
     this.resourceUrl = new URL(response.headers.get('location') ?? '', this.endpoint).toString();
     await this.pc.setRemoteDescription({ type: 'answer', sdp: body });

@@ -133,7 +133,9 @@ test('demo page runs the AI effect: blur (with an argument from the URL) on the 
     const { page, reading } = await openDemo(browser, 'effect=blur:16', 30);
     assert.ok(reading.sessionId);
     assert.equal(server.registry.get(reading.sessionId)?.effect, 'blur:16');
-    assert.equal(await page.inputValue('#effect'), 'blur:16');
+    assert.equal(await page.evaluate('window.framewiseDemo.spec()'), 'blur:16');
+    assert.equal(await page.inputValue('#effect'), 'blur');
+    assert.equal(await page.inputValue('#arg-text'), '16');
     assert.ok(reading.totalP50Ms !== null && reading.totalP50Ms < 1000, `glass-to-glass p50 ${reading.totalP50Ms} ms`);
     await page.close({ runBeforeUnload: true });
   } finally {
