@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capacity } from './capacity.ts';
+import { compiledBench } from './compiled.ts';
 import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { glassToGlass } from './glass-to-glass.ts';
@@ -22,6 +23,7 @@ if (want('engine')) {
     ]),
   );
 }
+if (want('compiled')) sections.push(await compiledBench({ label: 'desk_person_again.mkv 640x480', path: join(videos, 'desk_person_again.mkv') }));
 if (want('decode'))
   sections.push(await decodeThroughput({ label: 'facing_camera_720p.mp4 (H.264 High, 1280x720)', path: join(videos, 'facing_camera_720p.mp4') }));
 if (want('live'))
