@@ -12,6 +12,8 @@ export interface InputRequest {
   loop?: boolean;
   /** Pace the input like a camera even in render mode (shows what queueing does to a live feed). */
   realtime?: boolean;
+  /** How a paced file is released (see MediaSourceOptions.pacing). */
+  pacing?: 'picture' | 'packet';
   /** FFmpeg demuxer/protocol options for files and URLs. */
   inputOptions?: Record<string, string>;
 }
@@ -38,6 +40,7 @@ export function createSource(req: InputRequest): FrameSource {
   return new MediaSource({
     input: req.input,
     realtime: live,
+    ...(req.pacing ? { pacing: req.pacing } : {}),
     ...(req.fps !== undefined ? { fps: req.fps } : {}),
     ...(req.durationS !== undefined ? { durationS: req.durationS } : {}),
     ...(req.loop ? { loop: true } : {}),

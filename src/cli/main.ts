@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describeError, FramewiseError } from '../core/errors.ts';
 import { HelpRequested } from './flags.ts';
+import { signalExitCode } from './signals.ts';
 import { MODELS_USAGE, modelsCommand } from './models-command.ts';
 import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
@@ -34,9 +35,10 @@ export async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   try {
     switch (command) {
-      case 'run':
-        await runPipeline(parseRunArgs(rest), io);
-        return 0;
+      case 'run': {
+        const { signal } = await runPipeline(parseRunArgs(rest), io);
+        return signal === null ? 0 : signalExitCode(signal);
+      }
       case 'probe':
         return await probeCommand(rest, io);
       case 'serve':

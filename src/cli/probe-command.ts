@@ -8,6 +8,7 @@ import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
 import { createTarget, listTargets } from '../probe/targets/registry.ts';
 import type { Category, VerdictThresholds } from '../probe/verdict.ts';
 import { parseSize, positiveNumber } from './numbers.ts';
+import { onStopSignal, signalExitCode } from './signals.ts';
 
 /** Help for `framewise probe`. */
 export const PROBE_USAGE = `framewise probe <target> [options]
@@ -94,8 +95,11 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
   if (p95 !== undefined) thresholds.liveP95Ms = p95;
   if (drift !== undefined) thresholds.maxDriftMsPerS = drift;
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
+  let signal: NodeJS.Signals | null = null;
+  const stopListening = onStopSignal((received) => {
+    signal ??= received;
+    abort.abort();
+  });
   const showProgress = !v.json && io.stderr.isTTY === true;
   let report: ProbeReport;
   try {
@@ -111,7 +115,8 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
         ...size,
         signal: abort.signal,
       });
-      return await finish(report, v, io, expect);
+      const code = await finish(report, v, io, expect);
+      return signal === null ? code : signalExitCode(signal);
     }
     const token = v.token ?? process.env.FRAMEWISE_TOKEN;
     const target = createTarget(spec, token ? { token } : {});
@@ -138,10 +143,11 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       },
     });
   } finally {
-    process.off('SIGINT', onSignal);
+    stopListening();
     if (showProgress) io.stderr.write('\r\x1b[K');
   }
-  return finish(report, v, io, expect);
+  const code = await finish(report, v, io, expect);
+  return signal === null ? code : signalExitCode(signal);
 }
 
 async function finish(

@@ -12,7 +12,10 @@ import { MetaLogSink } from '../io/meta-log-sink.ts';
 import { formatStats } from './format-stats.ts';
 import { createSource } from './input-spec.ts';
 import { positiveNumber } from './numbers.ts';
+import { LiveStatus } from './live-status.ts';
+import { onStopSignal } from './signals.ts';
 import { ProgressBar } from './progress-bar.ts';
+import { MediaSource } from '../io/media-source.ts';
 
 /** Help for `framewise run`. */
 export const RUN_USAGE = `framewise run --input <file|url|testsrc> [options]
@@ -26,6 +29,9 @@ Runs a pipeline and prints its latency stats.
   --duration S     stop after S seconds of media (testsrc default 10)
   --loop           start a file over at its end (with --duration for soak runs)
   --realtime       render mode: still pace the input like a camera (shows a queue building up)
+  --pacing P       how a paced file is released: picture (default: each picture at its presentation time, decoded
+                   ahead like a camera's stream) or packet (each packet at its decode time: B-frame reordering in
+                   the decoder then counts in latency)
   --input-option K=V  FFmpeg demuxer/protocol option, repeatable (rtsp_transport=tcp, listen=1 for rtmp/srt...)
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
@@ -43,6 +49,7 @@ export interface RunOptions {
   durationS?: number;
   loop: boolean;
   realtime: boolean;
+  pacing?: 'picture' | 'packet';
   inputOptions?: Record<string, string>;
   deadlineMs?: number;
   concurrency?: number;
@@ -63,6 +70,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       duration: { type: 'string' },
       loop: { type: 'boolean' },
       realtime: { type: 'boolean' },
+      pacing: { type: 'string' },
       'input-option': { type: 'string', multiple: true },
       'deadline-ms': { type: 'string' },
       concurrency: { type: 'string' },
@@ -78,6 +86,8 @@ export function parseRunArgs(args: string[]): RunOptions {
   // A picture is a still, not a camera: every frame of it counts, so it is rendered unless asked otherwise.
   const mode = v.mode ?? (isPicturePath(v.input) ? 'render' : 'live');
   if (mode !== 'live' && mode !== 'render') throw new FramewiseError('invalid-argument', `--mode must be live or render (got "${mode}")`);
+  if (v.pacing !== undefined && v.pacing !== 'picture' && v.pacing !== 'packet')
+    throw new FramewiseError('invalid-argument', `--pacing must be picture or packet (got "${v.pacing}")`);
   const concurrency = positiveNumber('--concurrency', v.concurrency);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new FramewiseError('invalid-argument', '--concurrency must be a whole number');
   const fps = positiveNumber('--fps', v.fps);
@@ -98,6 +108,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     mode,
     loop: v.loop ?? false,
     realtime: v.realtime ?? false,
+    ...(v.pacing === undefined ? {} : { pacing: v.pacing }),
     json: v.json ?? false,
     ...(fps !== undefined ? { fps } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
@@ -109,8 +120,14 @@ export function parseRunArgs(args: string[]): RunOptions {
   };
 }
 
-/** Build and run the pipeline described by `options`; Ctrl-C stops it and still reports. */
-export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<PipelineStats> {
+/** What a run ended with: its measurements, and the signal that stopped it (if one did). */
+export interface RunOutcome {
+  stats: PipelineStats;
+  signal: NodeJS.Signals | null;
+}
+
+/** Build and run the pipeline described by `options`; SIGINT, SIGTERM or SIGHUP stop it and it still reports. */
+export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<RunOutcome> {
   const policy: Policy =
     options.mode === 'live'
       ? live(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {})
@@ -121,6 +138,7 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     mode: options.mode,
     loop: options.loop,
     realtime: options.realtime,
+    ...(options.pacing ? { pacing: options.pacing } : {}),
     ...(options.inputOptions ? { inputOptions: options.inputOptions } : {}),
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
@@ -148,19 +166,30 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     },
     onFrameOut: (_frame, stats) => bar?.update(stats.delivered),
   });
-  const onSignal = (): void => pipeline.stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (received: NodeJS.Signals): void => {
+    signal ??= received;
+    pipeline.stop();
+  };
+  const stopListening = onStopSignal(onSignal);
+  const status = options.mode === 'live' && !options.json ? new LiveStatus(io.stderr, () => pipeline.stats.snapshot()) : null;
   try {
     if (!options.json) io.stderr.write(`framewise: ${options.mode} run, ${options.input} -> ${stages.map((s) => s.name).join(' -> ')} -> ${sink.name}\n`);
+    status?.start();
     const result = await pipeline.run();
+    status?.stop();
     (bar as ProgressBar | null)?.finish(result.stats.framesOut);
-    if (options.json) io.stdout.write(`${JSON.stringify({ source: result.source, stopped: result.stopped, stats: result.stats }, null, 2)}\n`);
-    else io.stdout.write(`${result.source.description}\n${formatStats(result.stats, options.mode)}\n`);
-    return result.stats;
+    const measured = source instanceof MediaSource ? source.decoderReorderMs() : null;
+    const reorder = measured ? { ...measured, counted: options.pacing === 'packet' } : null;
+    if (options.json)
+      io.stdout.write(
+        `${JSON.stringify({ source: result.source, stopped: result.stopped, signal, stats: result.stats, decoderReorderMs: reorder }, null, 2)}\n`,
+      );
+    else io.stdout.write(`${result.source.description}\n${formatStats(result.stats, options.mode, reorder)}\n`);
+    return { stats: result.stats, signal };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    status?.stop();
+    stopListening();
     await pipeline.close();
   }
 }

@@ -3,6 +3,7 @@ import { parseFlags } from './flags.ts';
 import { effectUsages } from '../effects/registry.ts';
 import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
 import { positiveNumber } from './numbers.ts';
+import { onStopSignal, signalExitCode } from './signals.ts';
 
 /** Help for `framewise serve`. */
 export const SERVE_USAGE = `framewise serve [options]
@@ -71,20 +72,18 @@ export async function serveCommand(args: string[], io: { stdout: NodeJS.Writable
     `framewise: live server on ${server.url}  (effect ${options.effect}, up to ${server.registry.maxSessions} sessions${options.token ? ', token required' : ''})\n` +
       `  demo page  ${server.url}/\n  WHIP       POST ${server.url}/whip\n  metrics    ${server.url}/metrics\n`,
   );
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+    const done = (received: NodeJS.Signals | null): void => {
+      stopListening();
       clearTimeout(timer);
-      resolve();
+      resolve(received);
     };
-    const timer = durationS === undefined ? undefined : setTimeout(done, durationS * 1000);
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+    const timer = durationS === undefined ? undefined : setTimeout(() => done(null), durationS * 1000);
+    const stopListening = onStopSignal(done);
   });
   await server.close();
   io.stdout.write(`framewise: server stopped (${server.registry.started} session(s) served)\n`);
-  return 0;
+  return signal === null ? 0 : signalExitCode(signal);
 }
 
 /** True for addresses only this machine can reach. */

@@ -73,6 +73,8 @@ export class Frame {
   readonly strides: number[];
   ptsUs = 0;
   captureNs = 0;
+  /** When the pipeline took the frame from its source (ns): what happened before is the source's time. */
+  enteredNs = 0;
   readonly trace = new FrameTrace();
   meta: FrameMeta = {};
   private owner: FrameOwner | null;

@@ -26,6 +26,29 @@ export async function runLive(ctx: RunContext, policy: LivePolicy): Promise<void
     if (displaced) drop(displaced, displaced === frame ? 'stopped' : 'superseded', at);
   };
   const late = (frame: Frame): boolean => nowNs() - frame.captureNs > deadlineNs;
+  /**
+   * Who made a frame late: of the time since it was due, the largest share went to the source (it was late before
+   * it entered: a decoder holding it back), to a stage that processed it, or to the queue in front of a busy stage
+   * (that stage's share, here the one at `at`).
+   */
+  const culprit = (frame: Frame, at: number): string => {
+    let worst = 'source';
+    let worstNs = frame.enteredNs - frame.captureNs;
+    let since = frame.enteredNs;
+    for (let j = 0; j < at && j < frame.trace.length; j++) {
+      const spent = frame.trace.leaveNs(j) - since;
+      if (spent > worstNs) {
+        worst = names[j] ?? worst;
+        worstNs = spent;
+      }
+      since = frame.trace.leaveNs(j);
+    }
+    return nowNs() - since > worstNs ? (names[at] ?? worst) : worst;
+  };
+  const dropLate = (frame: Frame, at: number): void => {
+    ctx.stats.drop('deadline', culprit(frame, at));
+    frame.release();
+  };
 
   const stageWorker = async (index: number): Promise<void> => {
     const inbox = boxes[index] as Mailbox<Frame>;
@@ -35,7 +58,7 @@ export async function runLive(ctx: RunContext, policy: LivePolicy): Promise<void
         continue;
       }
       if (late(frame)) {
-        drop(frame, 'deadline', index);
+        dropLate(frame, index);
         continue;
       }
       let out: Frame | null;
@@ -61,7 +84,7 @@ export async function runLive(ctx: RunContext, policy: LivePolicy): Promise<void
     let lastSeq = -1;
     for (let frame = await inbox.take(); frame; frame = await inbox.take()) {
       if (ctx.signal.aborted) drop(frame, 'stopped', at);
-      else if (late(frame)) drop(frame, 'deadline', at);
+      else if (late(frame)) dropLate(frame, at);
       else if (frame.seq < lastSeq) drop(frame, 'superseded', at);
       else {
         lastSeq = frame.seq;
@@ -92,7 +115,8 @@ export async function runLive(ctx: RunContext, policy: LivePolicy): Promise<void
 
   try {
     for (let frame = await ctx.source.read(); frame; frame = await ctx.source.read()) {
-      ctx.stats.frameIn(nowNs());
+      frame.enteredNs = nowNs();
+      ctx.stats.frameIn(frame.enteredNs);
       // A fatal error downstream ends the run even when the source (a camera) would go on for ever.
       if (ctx.signal.aborted || fatal) {
         drop(frame, 'stopped', 0);

@@ -44,6 +44,7 @@ function inherit(out: Frame, from: Frame): void {
   out.seq = from.seq;
   out.ptsUs = from.ptsUs;
   out.captureNs = from.captureNs;
+  out.enteredNs = from.enteredNs;
   out.meta = { ...from.meta, ...out.meta };
   for (let i = 0; i < from.trace.length; i++) out.trace.record(i, from.trace.enterNs(i), from.trace.leaveNs(i));
 }

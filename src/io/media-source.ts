@@ -4,6 +4,7 @@ import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { FramePool } from '../core/frame-pool.ts';
+import { Histogram } from '../core/histogram.ts';
 import { isPixelFormat, PIXEL_FORMATS, type PixelFormat } from '../core/pixel-format.ts';
 import type { FrameSource, SourceInfo } from '../core/source.ts';
 import { configureFfmpegLog } from './ffmpeg-log.ts';
@@ -28,6 +29,13 @@ export interface MediaSourceOptions {
   format?: PixelFormat;
   /** Pace a file at its frame rate, like a camera (default false). Network streams are paced by nature. */
   realtime?: boolean;
+  /**
+   * How a paced file is released (with `realtime`). `picture` (default): like a camera, each picture at its
+   * presentation time, decoded ahead as the stream's B-frames need; latency counts the picture's own decode time.
+   * `packet`: each packet at its decode time, as a network stream of this file would arrive, so a picture the
+   * decoder holds back for reordering counts that wait (the decoder's delay shows in latency).
+   */
+  pacing?: 'picture' | 'packet';
   /** Decoder threads: 1 adds no delay (live), 0 lets FFmpeg choose (throughput, ~2 frames of delay). Default: 1 when paced, else 0. */
   decoderThreads?: number;
   /** Start over at the end (files only), for soak runs. */
@@ -64,10 +72,16 @@ export class MediaSource implements FrameSource {
   private packetTimeline: MediaTimeline | null = null;
   private frameTimeline: MediaTimeline | null = null;
   private packetIndex = 0;
-  /** Due time of the latest packet fed to the decoder (realtime mode). */
-  private arrivedNs = 0;
-  /** Due time of each packet by its pts, so a picture the decoder held back (B-frames) counts from its own arrival. */
-  private readonly arrivals = new Map<bigint, number>();
+  /** Media time (µs, by its dts) of each packet by its pts, so a picture's own packet is known when it comes out. */
+  private readonly packetUs = new Map<bigint, number>();
+  /** Media time of the latest packet fed to the decoder. */
+  private lastFedUs = 0;
+  /** Picture pacing: the monotonic time of media time 0 (set when the first picture is ready). */
+  private originNs: number | null = null;
+  /** Decoding work (ns) since the last picture was handed out: what producing the next one cost. */
+  private decodeNs = 0;
+  /** How long each picture's packet waited in the decoder for later packets (B-frame reordering), µs. */
+  readonly decoderReorder = new Histogram();
   private consecutiveErrors = 0;
   private pending: Promise<Frame | null> | null = null;
   private closed = false;
@@ -199,7 +213,7 @@ export class MediaSource implements FrameSource {
       const got = decoder.receiveFrameSync(avFrame);
       if (got >= 0) {
         this.framesDecoded++;
-        return this.emit(avFrame, calledNs);
+        return await this.emit(avFrame, calledNs);
       }
       if (got === AVERROR_EOF) {
         if (this.options.loop && urlScheme(this.options.input) === null && this.seq > 0) {
@@ -233,8 +247,10 @@ export class MediaSource implements FrameSource {
         );
       }
       if (packet.streamIndex === stream.index) {
-        if (this.options.realtime) await this.pace(packet);
+        if (this.options.realtime) await this.track(packet);
+        const t0 = nowNs();
         const sent = await decoder.sendPacket(packet);
+        this.decodeNs += nowNs() - t0;
         if (sent < 0 && sent !== AVERROR_EAGAIN) this.decodeFailed(sent);
         else this.consecutiveErrors = 0;
       }
@@ -270,23 +286,23 @@ export class MediaSource implements FrameSource {
     }
   }
 
-  /** Realtime mode: hold each packet until its due time, as a camera would deliver it, then decode it. */
-  private async pace(packet: Packet): Promise<void> {
+  /**
+   * Realtime mode: note each packet's media time; with packet pacing, also hold it until that time, as a network
+   * stream of this file would deliver it.
+   */
+  private async track(packet: Packet): Promise<void> {
     const ts = packet.dts !== AV_NOPTS_VALUE ? packet.dts : packet.pts;
-    const dueNs = this.startNs + (this.packetTimeline as MediaTimeline).toMediaUs(ts, this.packetIndex++) * 1e3;
-    await sleepUntilNs(dueNs, this.stop.signal);
-    this.arrivedNs = dueNs;
+    const atUs = (this.packetTimeline as MediaTimeline).toMediaUs(ts, this.packetIndex++);
+    if (this.pacing === 'packet') await sleepUntilNs(this.startNs + atUs * 1e3, this.stop.signal);
+    this.lastFedUs = atUs;
     if (packet.pts !== AV_NOPTS_VALUE) {
-      this.arrivals.set(packet.pts, dueNs);
-      if (this.arrivals.size > MAX_TRACKED_ARRIVALS) this.arrivals.delete(this.arrivals.keys().next().value as bigint);
+      this.packetUs.set(packet.pts, atUs);
+      if (this.packetUs.size > MAX_TRACKED_ARRIVALS) this.packetUs.delete(this.packetUs.keys().next().value as bigint);
     }
   }
 
-  private arrivalOf(pts: bigint): number {
-    const due = this.arrivals.get(pts);
-    if (due === undefined) return this.arrivedNs;
-    this.arrivals.delete(pts);
-    return due;
+  private get pacing(): 'picture' | 'packet' {
+    return this.options.pacing ?? 'picture';
   }
 
   private async rewind(): Promise<void> {
@@ -294,14 +310,14 @@ export class MediaSource implements FrameSource {
     if (!fmt || !decoder || !stream) return;
     this.packetTimeline?.loop();
     this.frameTimeline?.loop();
-    this.arrivals.clear();
+    this.packetUs.clear();
     await this.reader?.settle();
     check(await fmt.seekFrame(stream.index, 0n), 'input-unreadable', `cannot loop "${this.options.input}"`, 'Seeking is not supported by this input.');
     decoder.flushBuffers();
     this.flushed = false;
   }
 
-  private emit(avFrame: AvFrame, calledNs: number): Frame | null {
+  private async emit(avFrame: AvFrame, calledNs: number): Promise<Frame | null> {
     const pool = this.pool as FramePool;
     const raw = avFrame.bestEffortTimestamp !== AV_NOPTS_VALUE ? avFrame.bestEffortTimestamp : avFrame.pts;
     const ptsUs = (this.frameTimeline as MediaTimeline).toMediaUs(raw, this.seq);
@@ -310,9 +326,13 @@ export class MediaSource implements FrameSource {
       this.ended = true;
       return null;
     }
-    // Latency counts from when the picture was due (realtime), arrived (network) or was asked for (as fast as possible).
-    const captureNs = this.options.realtime ? this.arrivalOf(raw) : this.paced ? nowNs() : calledNs;
+    const ownUs = this.packetUs.get(raw);
+    if (ownUs !== undefined) {
+      this.packetUs.delete(raw);
+      this.decoderReorder.record(Math.max(0, this.lastFedUs - ownUs));
+    }
     const frame = pool.acquire();
+    const t0 = nowNs();
     try {
       this.converter.toFrame(avFrame, frame);
     } catch (err) {
@@ -323,8 +343,27 @@ export class MediaSource implements FrameSource {
     }
     frame.seq = this.seq++;
     frame.ptsUs = Math.round(ptsUs);
-    frame.captureNs = captureNs;
+    // Latency counts from when the picture was due (realtime), arrived (network) or was asked for (as fast as possible).
+    if (!this.options.realtime) frame.captureNs = this.paced ? nowNs() : calledNs;
+    else if (this.pacing === 'packet') frame.captureNs = ownUs === undefined ? this.startNs + this.lastFedUs * 1e3 : this.startNs + ownUs * 1e3;
+    else {
+      // Like a camera: the picture is handed out at its presentation time, and counts from when its own decoding
+      // (and conversion) would have started had it begun at that time.
+      const costNs = this.decodeNs + (nowNs() - t0);
+      this.decodeNs = 0;
+      this.originNs ??= nowNs() - ptsUs * 1e3;
+      const dueNs = this.originNs + ptsUs * 1e3;
+      await sleepUntilNs(dueNs, this.stop.signal);
+      frame.captureNs = dueNs - costNs;
+    }
     return frame;
+  }
+
+  /** How long pictures waited in the decoder for later packets (B-frame reordering), in ms; null before any. */
+  decoderReorderMs(): { p50: number; p95: number; max: number } | null {
+    const h = this.decoderReorder;
+    if (h.count === 0) return null;
+    return { p50: h.percentile(50) / 1e3, p95: h.percentile(95) / 1e3, max: h.max / 1e3 };
   }
 
   async close(): Promise<void> {

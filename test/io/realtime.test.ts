@@ -20,16 +20,16 @@ test('a camera-like file (no B-frames) in realtime mode: paced at its rate, ever
   assert.ok(stats.latencyMs.p50 < 20, `p50 ${stats.latencyMs.p50} ms: decoded as it arrives, not held`);
 });
 
-test('a B-frame file in realtime mode: pictures the decoder holds back count from their own arrival', async () => {
+test("a B-frame file with packet pacing: pictures the decoder holds back count from their own packet's arrival", async () => {
   // desk_person_again.mkv is coded I BBBP...: a P picture arrives three frames before it can be shown.
   const strict = await new Pipeline({
-    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true }),
+    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true, pacing: 'packet' }),
     sink: new NullSink(),
     policy: live({ deadlineMs: 100 }),
   }).run();
   assert.ok((strict.stats.dropsByReason.deadline ?? 0) > 5, `held pictures miss a 100 ms deadline: ${JSON.stringify(strict.stats.dropsByReason)}`);
   const loose = await new Pipeline({
-    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true }),
+    source: new MediaSource({ input: testdata('videos/desk_person_again.mkv'), realtime: true, pacing: 'packet' }),
     sink: new NullSink(),
     policy: live({ deadlineMs: 250 }),
   }).run();
