@@ -32,7 +32,7 @@ export async function probeAccuracy(): Promise<string> {
     ['ws:// echo, JPEG per message (encode + decode included)', wsJpeg],
     ['ws+raw:// echo, raw I420 per message', wsRaw],
   ] as const) {
-    floors.push([name, m.latencyMs.p50.toFixed(2), m.latencyMs.p95.toFixed(2), m.latencyMs.p99.toFixed(2), m.lost]);
+    floors.push([name, m.latencyMs.p50.toFixed(2), m.latencyMs.p95.toFixed(2), m.latencyMs.p99.toFixed(2), m.lost ?? 'unknown']);
   }
   const accuracy: (string | number)[][] = [];
   for (const delayMs of [100, 300, 1000]) {

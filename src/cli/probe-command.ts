@@ -176,7 +176,7 @@ function summarize(report: ProbeReport, reportPath: string | undefined): string 
   }
   for (const p of report.phases) {
     lines.push(
-      `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,
+      `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost ?? 'unknown'}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,
     );
   }
   const w = report.webrtc;

@@ -21,8 +21,11 @@ export interface PhaseMetrics {
   readableFraction: number;
   /** Latency samples that came from beacon flashes (the code did not survive). */
   beaconSamples: number;
-  /** Sent frames that never came back although a later frame did: dropped (only meaningful when ids survive). */
-  lost: number;
+  /**
+   * Sent frames that never came back although a later frame did: dropped. Null when too few returned frames carry
+   * a readable frame-ID code to tell (a restyling system): then nobody knows which frames were dropped.
+   */
+  lost: number | null;
   latencyMs: { count: number; p50: number; p95: number; p99: number; max: number; mean: number };
   /** Mean absolute change of latency between consecutive matched frames. */
   jitterMs: number;
@@ -133,7 +136,7 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
     identifiedFraction: during.length > 0 ? round(during.filter((a) => a.via !== null).length / during.length) : 0,
     readableFraction: during.length > 0 ? round(during.filter((a) => a.id !== null).length / during.length) : 0,
     beaconSamples: matched.filter((a) => a.via === 'beacon').length,
-    lost,
+    lost: during.length > 0 && during.filter((a) => a.id !== null).length / during.length >= 0.5 ? Math.min(lost, sent) : null,
     latencyMs: {
       count: latencies.length,
       p50: round(percentileSorted(latencies, 50)),

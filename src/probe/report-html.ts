@@ -22,7 +22,7 @@ function phaseRow(p: PhaseMetrics): string {
     `${p.durationS.toFixed(1)} s`,
     `${p.sent}`,
     `${p.received}`,
-    `${p.lost}`,
+    p.lost === null ? 'unknown (no readable codes)' : `${p.lost}`,
     `${p.medianFps}`,
     `${p.latencyMs.p50.toFixed(1)}`,
     `${p.latencyMs.p95.toFixed(1)}`,

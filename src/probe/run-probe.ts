@@ -161,7 +161,7 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
       warmFirstFrameMs,
     },
     phases,
-    verdict: decide({ sustain, warmFirstFrameMs }, thresholds),
+    verdict: decide({ sustain, warmFirstFrameMs, failure: target.error ?? null }, thresholds),
     thresholds,
     samples: matched
       .filter((_, i) => i % step === 0)

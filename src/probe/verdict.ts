@@ -20,6 +20,8 @@ export interface VerdictThresholds {
   minSamples: number;
   /** Beacon flashes needed when the frame-ID code does not survive. */
   minBeaconSamples: number;
+  /** Widest 95 % drift interval (ms/s) a verdict may rest on; wider means the run did not pin the trend down. */
+  maxDriftIntervalMsPerS: number;
 }
 
 /** Defaults from the product definition of live (see the README's Probe section). */
@@ -35,6 +37,7 @@ export const DEFAULT_THRESHOLDS: VerdictThresholds = {
   minIdentified: 0.8,
   minSamples: 20,
   minBeaconSamples: 5,
+  maxDriftIntervalMsPerS: 10,
 };
 
 /** The decision and the numbers behind it. */
@@ -53,12 +56,28 @@ export interface VerdictInputs {
   warmFirstFrameMs: number | null;
   /** For job APIs: whether any media came back before the job completed, and the real-time factor. */
   job?: { streamedBeforeDone: boolean; realTimeFactor: number };
+  /** The target's own failure during the run (it exited, closed, threw), or null. */
+  failure?: string | null;
 }
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
-/** Decide LIVE / NEAR-LIVE / GENERATION / INCONCLUSIVE from measured numbers. */
+/**
+ * Decide LIVE / NEAR-LIVE / GENERATION / INCONCLUSIVE from measured numbers. A target that failed during the run
+ * is INCONCLUSIVE with its failure as the first reason (what was measured before follows): its numbers describe a
+ * system that stopped working.
+ */
 export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRESHOLDS): Verdict {
+  const measured = decideMeasured(input, t);
+  if (!input.failure) return measured;
+  return {
+    category: 'INCONCLUSIVE',
+    reasons: [`the target failed during the run: ${input.failure}`, ...measured.reasons.map((r) => `before that: ${r}`)],
+    flags: measured.flags,
+  };
+}
+
+function decideMeasured(input: VerdictInputs, t: VerdictThresholds): Verdict {
   const flags: string[] = [];
   if (input.job) {
     const { streamedBeforeDone, realTimeFactor } = input.job;
@@ -83,12 +102,19 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
       };
     }
     flags.push(`frame-ID codes did not survive (${(s.readableFraction * 100).toFixed(0)} % readable): latency comes from ${s.beaconSamples} beacon flashes`);
-  } else if (s.latencyMs.count < t.minSamples) {
-    return { category: 'INCONCLUSIVE', reasons: [`only ${s.latencyMs.count} latency samples (need ${t.minSamples})`], flags };
   }
+  // Percentiles from a handful of samples are not evidence: p95 of 8 values is the largest of them.
+  if (s.latencyMs.count < t.minSamples)
+    return {
+      category: 'INCONCLUSIVE',
+      reasons: [
+        `only ${s.latencyMs.count} latency samples (need ${t.minSamples} for percentiles)${s.readableFraction < t.minIdentified ? ': few beacon flashes came back; probe longer (--duration)' : ''}`,
+      ],
+      flags,
+    };
   if (!s.driftCi) return { category: 'INCONCLUSIVE', reasons: [`only ${s.windows.length} one-second windows: drift needs at least 3 (probe longer)`], flags };
   const [driftLo, driftHi] = s.driftCi;
-  const lossRate = s.sent > 0 ? s.lost / s.sent : 0;
+  const lossRate = s.sent > 0 && s.lost !== null ? s.lost / s.sent : 0;
   const warm = input.warmFirstFrameMs;
   if (s.medianFps < 0.95 * F || s.windowsAbove80 < 0.95)
     flags.push(`low fps: median ${s.medianFps} of ${F} per second, ${(s.windowsAbove80 * 100).toFixed(0)} % of seconds at >= ${0.8 * F}`);
@@ -102,7 +128,6 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
       `latency grows ${s.driftMsPerS.toFixed(1)} ms every second (95 % interval ${driftLo.toFixed(1)} to ${driftHi.toFixed(1)}) without dropping frames: it queues`,
     );
   if (generation.length > 0) return { category: 'GENERATION', reasons: generation, flags };
-
   const chunked = s.chunkPeriodS !== null;
   if (chunked) flags.push(`chunked: output arrives in bursts every ${(s.chunkPeriodS as number).toFixed(2)} s`);
   const live: string[] = [
@@ -111,6 +136,23 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
     `drift ${s.driftMsPerS.toFixed(2)} ms/s, upper bound ${driftHi.toFixed(2)} (<= ${t.maxDriftMsPerS})`,
   ];
   if (warm !== null) live.push(`warm first frame ${ms(warm)} (<= ${ms(t.liveWarmFirstFrameMs)})`);
+  const nearWithoutDrift: string[] = [];
+  if (s.latencyMs.p95 > t.liveP95Ms) nearWithoutDrift.push(`p95 latency ${ms(s.latencyMs.p95)} is above ${ms(t.liveP95Ms)} but within ${ms(t.nearLiveP95Ms)}`);
+  if (s.latencyMs.p50 > t.liveP50Ms) nearWithoutDrift.push(`p50 latency ${ms(s.latencyMs.p50)} is above ${ms(t.liveP50Ms)}`);
+  if (chunked && (s.chunkPeriodS as number) >= t.nearLiveChunkS)
+    nearWithoutDrift.push(`output comes in chunks every ${(s.chunkPeriodS as number).toFixed(2)} s (>= ${t.nearLiveChunkS} s)`);
+  if (warm !== null && warm > t.liveWarmFirstFrameMs) nearWithoutDrift.push(`warm first frame ${ms(warm)} is above ${ms(t.liveWarmFirstFrameMs)}`);
+  // Below the queueing threshold, LIVE needs the trend pinned down: a wide interval could hide a queue. (NEAR-LIVE
+  // from chunks or latency above the live limits stands on its own.)
+  if (driftHi - driftLo > t.maxDriftIntervalMsPerS && nearWithoutDrift.length === 0)
+    return {
+      category: 'INCONCLUSIVE',
+      reasons: [
+        `the drift is not pinned down: its 95 % interval ${driftLo.toFixed(2)} to ${driftHi.toFixed(2)} ms/s is ${(driftHi - driftLo).toFixed(1)} ms/s wide (at most ${t.maxDriftIntervalMsPerS}), from ${s.windows.filter((w) => w.p50Ms !== null).length} seconds with latency samples: probe longer (--duration)`,
+      ],
+      flags,
+    };
+
   const isLive =
     s.latencyMs.p50 <= t.liveP50Ms &&
     s.latencyMs.p95 <= t.liveP95Ms &&
@@ -119,12 +161,7 @@ export function decide(input: VerdictInputs, t: VerdictThresholds = DEFAULT_THRE
     !(chunked && (s.chunkPeriodS as number) >= t.nearLiveChunkS);
   if (isLive) return { category: 'LIVE', reasons: live, flags };
 
-  const near: string[] = [];
-  if (s.latencyMs.p95 > t.liveP95Ms) near.push(`p95 latency ${ms(s.latencyMs.p95)} is above ${ms(t.liveP95Ms)} but within ${ms(t.nearLiveP95Ms)}`);
-  if (s.latencyMs.p50 > t.liveP50Ms) near.push(`p50 latency ${ms(s.latencyMs.p50)} is above ${ms(t.liveP50Ms)}`);
-  if (chunked && (s.chunkPeriodS as number) >= t.nearLiveChunkS)
-    near.push(`output comes in chunks every ${(s.chunkPeriodS as number).toFixed(2)} s (>= ${t.nearLiveChunkS} s)`);
+  const near = [...nearWithoutDrift];
   if (driftHi > t.maxDriftMsPerS) near.push(`drift upper bound ${driftHi.toFixed(2)} ms/s is above ${t.maxDriftMsPerS}`);
-  if (warm !== null && warm > t.liveWarmFirstFrameMs) near.push(`warm first frame ${ms(warm)} is above ${ms(t.liveWarmFirstFrameMs)}`);
   return { category: 'NEAR-LIVE', reasons: near, flags };
 }

@@ -46,7 +46,7 @@ test('0.7 x rate, dropping what it cannot do: LIVE at native latency, flagged lo
     r.verdict.flags.join('; '),
   );
   assert.ok(s.medianFps >= 18 && s.medianFps <= 23, `median fps ${s.medianFps}`);
-  assert.ok(s.lost > 0);
+  assert.ok(s.lost !== null && s.lost > 0);
 });
 
 test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
@@ -57,18 +57,27 @@ test('1 s chunker: NEAR-LIVE, chunk period about 1 s', async () => {
 });
 
 test('a restyling system that destroys the frame-ID code: matched by beacon flashes, LIVE near its 200 ms', async () => {
-  // About 7 flashes in 14 s: the drift interval from so few points is wide (its upper bound reached 2.06 ms/s on a
-  // loaded machine), so this test allows 5 ms/s; what it checks is the beacon matching and the latency.
-  const r = await runProbe(reference('restyle 200'), { ...SHORT, sustainS: 14, thresholds: { maxDriftMsPerS: 5 } });
+  // A flash every 1.5-2.5 s: 45 s of sustain gives the 20 samples a verdict needs (fewer is INCONCLUSIVE, below).
+  const r = await runProbe(reference('restyle 200'), { ...SHORT, sustainS: 45 });
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
   assert.equal(s.readableFraction, 0);
-  assert.ok(s.beaconSamples >= 5, `${s.beaconSamples} flashes`);
+  assert.equal(s.lost, null, 'which frames were dropped is unknown without codes, and the report says so');
+  assert.ok(s.beaconSamples >= 20, `${s.beaconSamples} flashes`);
   assert.ok(
     r.verdict.flags.some((f) => /latency comes from \d+ beacon flashes/.test(f)),
     r.verdict.flags.join('; '),
   );
   assert.ok(Math.abs(s.latencyMs.p50 - 200) < 25, `p50 ${s.latencyMs.p50}`);
+});
+
+test('too little evidence is INCONCLUSIVE: a restyling system probed for 8 s leaves a handful of flashes', async () => {
+  const r = await runProbe(reference('restyle 50'), { ...SHORT, sustainS: 8, measureWarm: false });
+  const s = sustainOf(r.phases);
+  assert.equal(s.readableFraction, 0);
+  assert.ok(s.beaconSamples < 20, `${s.beaconSamples} flashes`);
+  assert.equal(r.verdict.category, 'INCONCLUSIVE', r.verdict.reasons.join('; '));
+  assert.match(r.verdict.reasons[0] ?? '', /only \d+ (latency samples|beacon flashes)/);
 });
 
 test('local:delay:20 in-process under the live policy: LIVE, p50 near 20 ms, and 1.25 x overload is measured', async () => {

@@ -6,18 +6,29 @@ import { Pipeline } from '../../core/pipeline.ts';
 import { live } from '../../core/policy.ts';
 import { PushSource } from '../../core/push-source.ts';
 import type { Stage } from '../../core/stage.ts';
-import { FramewiseError } from '../../core/errors.ts';
+import { FrameIdReader, FrameIdWriter } from '../../core/frame-id-stages.ts';
+import { describeError, FramewiseError } from '../../core/errors.ts';
 import { createEffect } from '../../effects/registry.ts';
 import type { TargetDefinition } from './target-definition.ts';
 import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
 
-/** `local:<effect>`: a Framewise live pipeline in this process, fed frame by frame. */
+/**
+ * `local:<effect>`: a Framewise live pipeline in this process, fed frame by frame. Like the server, it reads the
+ * frame-ID code before the effects and writes it back after them, so effects that repaint the band (blur, mirror)
+ * are still measured frame by frame.
+ */
 export class LocalTarget implements StreamTarget {
   readonly name: string;
   private source: PushSource | null = null;
   private pool: FramePool | null = null;
   private pipeline: Pipeline | null = null;
   private running: Promise<unknown> | null = null;
+  private failure: string | null = null;
+
+  /** Why the pipeline failed, when it did. */
+  get error(): string | null {
+    return this.failure;
+  }
 
   constructor(
     private readonly stages: Stage[],
@@ -35,11 +46,13 @@ export class LocalTarget implements StreamTarget {
     this.source = new PushSource({ width: info.width, height: info.height, format: 'i420', fps: info.fps, paced: true, description: 'probe stimulus' });
     this.pipeline = new Pipeline({
       source: this.source,
-      stages: this.stages,
+      stages: [new FrameIdReader(), ...this.stages, new FrameIdWriter()],
       sink: new CallbackSink((frame) => onOutput(frame, nowNs()), 'probe-return'),
       policy: live({ deadlineMs: this.deadlineMs }),
     });
-    this.running = this.pipeline.run().catch(() => undefined);
+    this.running = this.pipeline.run().catch((err: unknown) => {
+      this.failure = `the pipeline failed: ${describeError(err)}`;
+    });
   }
 
   send(frame: Frame): void {

@@ -26,6 +26,8 @@ export interface StreamTarget {
   readonly refused: number;
   /** WebRTC targets: the receiver's stats at the end of the first (measured) run. */
   readonly receiverStats?: ReceiverStats | null;
+  /** Why the system failed during the run (it exited, its socket closed, its pipeline threw), or null. */
+  readonly error?: string | null;
   /** Stop and release everything; safe to call twice. */
   close(): Promise<void>;
 }
