@@ -33,6 +33,7 @@ ${listTargets()
   --live-p50-ms N      LIVE needs p50 latency <= N (default 500)
   --live-p95-ms N      LIVE needs p95 latency <= N (default 1000)
   --max-drift N        LIVE needs the drift's upper bound <= N ms/s (default 2)
+  --near-live-p95-ms N NEAR-LIVE needs p95 latency <= N; above it is GENERATION (default 10000)
   --job-preset NAME    job APIs: field mapping, ${Object.keys(JOB_PRESETS).join(' or ')} (default predictions)
   --job-config FILE    job APIs: JSON with field overrides (idField, statusField, outputField, headers...)
   --clip S             job APIs: seconds of stimulus per clip (default 5)
@@ -60,6 +61,7 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       'live-p50-ms': { type: 'string' },
       'live-p95-ms': { type: 'string' },
       'max-drift': { type: 'string' },
+      'near-live-p95-ms': { type: 'string' },
       expect: { type: 'string' },
       token: { type: 'string' },
       'job-preset': { type: 'string' },
@@ -94,6 +96,8 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
   if (p50 !== undefined) thresholds.liveP50Ms = p50;
   if (p95 !== undefined) thresholds.liveP95Ms = p95;
   if (drift !== undefined) thresholds.maxDriftMsPerS = drift;
+  const nearP95 = positiveNumber('--near-live-p95-ms', v['near-live-p95-ms']);
+  if (nearP95 !== undefined) thresholds.nearLiveP95Ms = nearP95;
   const abort = new AbortController();
   let signal: NodeJS.Signals | null = null;
   const stopListening = onStopSignal((received) => {

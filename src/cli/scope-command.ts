@@ -82,23 +82,32 @@ export async function scopeCommand(args: string[], io: Io): Promise<number> {
     ...(networkMs !== undefined ? { networkMs } : {}),
   };
   const result = scope(requirementsFor(useCase, explicit));
-  if (v.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else io.stdout.write(formatScope(result));
-  if (!v.target) return 0;
-  const r = result.requirements;
-  const t = result.thresholds;
   const quickS = positiveNumber('--probe-duration', v['probe-duration']);
-  const length = quickS === undefined ? ['--duration', String(result.probeSustainS)] : ['--duration', String(quickS), '--warmup', '1', '--overload', '0'];
-  const probeArgs = [v.target, '--fps', String(r.fps), '--size', `${r.width}x${r.height}`, ...length, '--expect', result.category];
-  if (t.liveP95Ms !== undefined) probeArgs.push('--live-p95-ms', String(t.liveP95Ms));
-  if (t.liveP50Ms !== undefined) probeArgs.push('--live-p50-ms', String(t.liveP50Ms));
-  if (t.maxDriftMsPerS !== undefined) probeArgs.push('--max-drift', String(t.maxDriftMsPerS));
+  if (v.json) io.stdout.write(`${JSON.stringify({ ...result, probeFlags: probeFlags(result, quickS) }, null, 2)}\n`);
+  else io.stdout.write(formatScope(result, quickS));
+  // An impossible budget is a failed plan: say so in the exit code, and probe nothing against it.
+  if (!result.feasible) return 1;
+  if (!v.target) return 0;
+  const probeArgs = [v.target, ...probeFlags(result, quickS)];
   io.stderr.write(`framewise: probing ${v.target} with these thresholds: framewise probe ${probeArgs.join(' ')}\n`);
   return probeCommand(probeArgs, io);
 }
 
+/** The `framewise probe` flags that hold a target to this scope, exactly as the probe takes them. */
+export function probeFlags(result: Scope, quickS?: number): string[] {
+  const r = result.requirements;
+  const t = result.thresholds;
+  const length = quickS === undefined ? ['--duration', String(result.probeSustainS)] : ['--duration', String(quickS), '--warmup', '1', '--overload', '0'];
+  const flags = ['--fps', String(r.fps), '--size', `${r.width}x${r.height}`, ...length, '--expect', result.category];
+  if (t.liveP95Ms !== undefined) flags.push('--live-p95-ms', String(t.liveP95Ms));
+  if (t.liveP50Ms !== undefined) flags.push('--live-p50-ms', String(t.liveP50Ms));
+  if (t.maxDriftMsPerS !== undefined) flags.push('--max-drift', String(t.maxDriftMsPerS));
+  if (t.nearLiveP95Ms !== undefined) flags.push('--near-live-p95-ms', String(t.nearLiveP95Ms));
+  return flags;
+}
+
 /** The scope as a short text. */
-export function formatScope(s: Scope): string {
+export function formatScope(s: Scope, quickS?: number): string {
   const r = s.requirements;
   const lines = [
     `${r.useCase}: you need ${s.category}`,
@@ -108,9 +117,9 @@ export function formatScope(s: Scope): string {
     `  glass-to-glass budget ${r.budgetMs} ms:`,
     ...s.budget.map((b) => `    ${b.stage.padEnd(14)} ${String(b.ms).padStart(8)} ms  ${b.note}`),
     '',
-    `  probe with: ${Object.entries(s.thresholds)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(', ')}${Object.keys(s.thresholds).length === 0 ? 'the default thresholds' : ''}; sustain ${s.probeSustainS} s`,
+    s.feasible
+      ? `  probe it: framewise probe <target> ${probeFlags(s, quickS).join(' ')}`
+      : '  IMPOSSIBLE: no system can meet this budget (see below); nothing to probe against',
     ...s.warnings.map((w) => `  ! ${w}`),
   ];
   return `${lines.join('\n')}\n`;

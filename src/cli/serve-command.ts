@@ -4,6 +4,8 @@ import { effectUsages } from '../effects/registry.ts';
 import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
 import { positiveNumber } from './numbers.ts';
 import { onStopSignal, signalExitCode } from './signals.ts';
+import type { LevelWithSilent } from 'pino';
+import { createLogger, LOG_LEVELS } from '../server/log.ts';
 
 /** Help for `framewise serve`. */
 export const SERVE_USAGE = `framewise serve [options]
@@ -21,10 +23,15 @@ Prometheus metrics at /metrics, health at /healthz.
   --token T         require "Authorization: Bearer T" on every route but /healthz and the page (or FRAMEWISE_TOKEN)
   --deadline-ms N   live deadline per frame (default 100)
   --duration S      stop after S seconds (default: until Ctrl-C)
+  --log-level L     fatal, error, warn, info (default), debug, trace or silent; logs go to stderr as JSON lines,
+                    or as readable lines on a terminal
 `;
 
 /** Parse `framewise serve` arguments. */
-export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServerOptions & { durationS?: number } {
+export function parseServeArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<ServerOptions, 'logger'> & { durationS?: number; logLevel: LevelWithSilent } {
   const parsed = parseFlags(
     args,
     {
@@ -36,6 +43,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       token: { type: 'string' },
       'deadline-ms': { type: 'string' },
       duration: { type: 'string' },
+      'log-level': { type: 'string' },
     },
     'serve',
     SERVE_USAGE,
@@ -48,7 +56,11 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const token = v.token ?? env.FRAMEWISE_TOKEN;
   const deadlineMs = positiveNumber('--deadline-ms', v['deadline-ms']);
   const durationS = positiveNumber('--duration', v.duration);
+  const logLevel = v['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new FramewiseError('invalid-argument', `--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   return {
+    logLevel: logLevel as LevelWithSilent,
     port,
     host: v.host ?? '127.0.0.1',
     effect: v.effect ?? 'passthrough',
@@ -62,11 +74,14 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
 
 /** `framewise serve`: run until Ctrl-C (or --duration), then end every session cleanly. */
 export async function serveCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
-  const { durationS, ...options } = parseServeArgs(args);
-  const server = await FramewiseServer.start(options);
+  const { durationS, logLevel, ...options } = parseServeArgs(args);
+  const logger = createLogger(logLevel, io.stderr);
+  const server = await FramewiseServer.start({ ...options, logger });
+  logger.info({ url: server.url, effect: options.effect, maxSessions: server.registry.maxSessions, token: options.token !== undefined }, 'server listening');
   if (!options.token && !isLoopback(options.host ?? '127.0.0.1'))
-    io.stderr.write(
-      `framewise: warning: serving on ${options.host} without a token: anyone who can reach this address can publish, watch and list sessions. Set --token (or FRAMEWISE_TOKEN).\n`,
+    logger.warn(
+      { host: options.host },
+      `serving on ${options.host} without a token: anyone who can reach this address can publish, watch and list sessions. Set --token (or FRAMEWISE_TOKEN)`,
     );
   io.stdout.write(
     `framewise: live server on ${server.url}  (effect ${options.effect}, up to ${server.registry.maxSessions} sessions${options.token ? ', token required' : ''})\n` +
@@ -81,6 +96,7 @@ export async function serveCommand(args: string[], io: { stdout: NodeJS.Writable
     const timer = durationS === undefined ? undefined : setTimeout(() => done(null), durationS * 1000);
     const stopListening = onStopSignal(done);
   });
+  logger.info({ signal, sessionsServed: server.registry.started }, 'server stopping');
   await server.close();
   io.stdout.write(`framewise: server stopped (${server.registry.started} session(s) served)\n`);
   return signal === null ? 0 : signalExitCode(signal);

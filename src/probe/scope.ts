@@ -55,6 +55,8 @@ export interface Scope {
   thresholds: Partial<VerdictThresholds>;
   /** Sustain length the probe should run to see drift that would matter over a session. */
   probeSustainS: number;
+  /** False when the fixed costs alone exceed the budget: no system can meet it. */
+  feasible: boolean;
   warnings: string[];
 }
 
@@ -150,6 +152,7 @@ export function scope(req: Requirements): Scope {
     throughputFps: req.fps * req.streams,
     thresholds,
     probeSustainS: Math.min(1800, Math.max(60, Math.round(Math.min(req.sessionS, 600) / 2))),
+    feasible: inferenceBudgetMs > 0,
     warnings,
   };
 }

@@ -8,7 +8,9 @@ import { MAX_SDP_BYTES } from '../io/webrtc/sdp.ts';
 import { defaultMaxSessions } from './capacity.ts';
 import { HttpError, mediaType, parseJsonObject, readBody, readBodyBytes, send, sendJson } from './http-util.ts';
 import { LiveSession } from './live-session.ts';
-import { renderMetrics } from './metrics.ts';
+import type { Logger } from 'pino';
+import { silentLogger } from './log.ts';
+import { type RejectReason, ServerMetrics } from './metrics.ts';
 import { ServerPictures } from './server-pictures.ts';
 import { ServerFullError, SessionRegistry } from './session-registry.ts';
 import { loadWebBundle, type WebBundle } from './web-bundle.ts';
@@ -44,6 +46,8 @@ export interface ServerOptions {
   maxPixels?: number;
   /** Serve the demo page (default true). */
   web?: boolean;
+  /** Where the server logs (pino): offers, refusals with their reason, sessions and their figures, errors. Default: none. */
+  logger?: Logger;
 }
 
 const CORS = {
@@ -63,6 +67,9 @@ export class FramewiseServer {
   /** Pictures network clients may name: the operator's backgrounds and their uploads. */
   readonly pictures: ServerPictures;
   private readonly networkEffects: EffectContext;
+  /** Prometheus metrics (aggregates over sessions; process and runtime metrics too). */
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
   private readonly http: Server;
   private web: WebBundle | null = null;
   private closing: Promise<void> | null = null;
@@ -77,6 +84,8 @@ export class FramewiseServer {
     });
     this.networkEffects = { pictures: this.pictures };
     this.registry = new SessionRegistry(options.maxSessions ?? defaultMaxSessions(effectDefinition(effect)?.costMs ?? 0));
+    this.metrics = new ServerMetrics(this.registry);
+    this.log = options.logger ?? silentLogger();
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
@@ -119,6 +128,11 @@ export class FramewiseServer {
       await this.route(req, res);
     } catch (err) {
       const error = toHttpError(err);
+      const where = { status: error.status, method: req.method, path: (req.url ?? '/').split('?')[0], client: req.socket.remoteAddress };
+      // The client's mistakes and a full server are warnings with the reason sent back; any other 5xx is a bug.
+      if (error.status >= 500 && error.status !== 503) this.log.error({ ...where, err }, `request failed: ${error.message}`);
+      else this.log.warn({ ...where, reason: error.message }, `refused ${where.method ?? ''} ${where.path ?? ''}`);
+      if ((req.url ?? '').startsWith('/whip') && req.method === 'POST') this.metrics.rejectedOffer(rejectReason(error.status));
       if (!res.headersSent) send(res, error.status, `${error.message}\n`, 'text/plain; charset=utf-8', { ...CORS, ...error.headers });
       else res.destroy();
     }
@@ -160,7 +174,7 @@ export class FramewiseServer {
       case 'metrics':
         if (id !== undefined) break;
         only('GET', 'HEAD');
-        return send(res, 200, renderMetrics(this.registry), 'text/plain; version=0.0.4; charset=utf-8');
+        return send(res, 200, await this.metrics.render(), this.metrics.contentType);
       case 'effects':
         if (id !== undefined) break;
         only('GET', 'HEAD');
@@ -269,7 +283,27 @@ export class FramewiseServer {
         ...(this.options.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: this.options.disconnectGraceMs }),
         ...(this.options.mediaTimeoutMs === undefined ? {} : { mediaTimeoutMs: this.options.mediaTimeoutMs }),
         ...(this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels }),
-        onEnded: (ended) => this.registry.remove(ended.id),
+        onLatency: (ms) => this.metrics.observeLatency(ms),
+        onGlassToGlass: (ms) => this.metrics.observeGlassToGlass(ms),
+        onEnded: (ended, reason) => {
+          this.registry.remove(ended.id);
+          this.metrics.sessionEnded(ended);
+          const { stats, glassToGlass, ageS } = ended.info();
+          this.log.info(
+            {
+              session: ended.id,
+              effect: ended.effect,
+              reason,
+              durationS: Math.round(ageS * 10) / 10,
+              framesIn: stats.framesIn,
+              framesOut: stats.framesOut,
+              dropped: stats.dropped,
+              latencyP95Ms: stats.latencyMs.p95,
+              glassToGlassP95Ms: glassToGlass?.p95Ms ?? null,
+            },
+            'session ended',
+          );
+        },
       });
     } catch (err) {
       this.registry.release();
@@ -277,6 +311,7 @@ export class FramewiseServer {
     }
     const { session, answerSdp } = accepted;
     this.registry.add(session);
+    this.log.info({ session: session.id, effect, client: req.socket.remoteAddress, sessions: this.registry.size }, 'session started');
     send(res, 201, answerSdp, 'application/sdp', { ...CORS, location: `/whip/${session.id}`, 'x-framewise-whep': `/whep/${session.id}` });
   }
 
@@ -328,6 +363,14 @@ export class FramewiseServer {
     if (!session) throw new HttpError(404, `no live session ${id}: it ended or never existed`);
     return session;
   }
+}
+
+/** The metrics label of a refused offer. */
+function rejectReason(status: number): RejectReason {
+  if (status === 503) return 'full';
+  if (status === 401) return 'unauthorized';
+  if (status === 400 || status === 413 || status === 415) return 'bad-offer';
+  return 'other';
 }
 
 function toHttpError(err: unknown): HttpError {

@@ -14,7 +14,6 @@ import { checkOffer } from '../io/webrtc/sdp.ts';
 import { TrackSink } from '../io/webrtc/track-sink.ts';
 import { TrackSource } from '../io/webrtc/track-source.ts';
 import { type MediaTrack, type PeerConnection, wrtc } from '../io/webrtc/wrtc.ts';
-import { BucketHistogram } from './prometheus.ts';
 
 /** How a live session runs. */
 export interface LiveSessionOptions {
@@ -32,6 +31,10 @@ export interface LiveSessionOptions {
   maxPixels?: number;
   /** The session ends when no video has arrived for this long (default 5 s): a closed tab is noticed before ICE gives up. */
   mediaTimeoutMs?: number;
+  /** Each processed frame's server latency (ms), for the server's aggregate metrics. */
+  onLatency?: (ms: number) => void;
+  /** Each valid glass-to-glass sample (ms) the page reports. */
+  onGlassToGlass?: (ms: number) => void;
   /** Called once when the session has ended and released everything. */
   onEnded?: (session: LiveSession, reason: string) => void;
 }
@@ -72,10 +75,6 @@ const MAX_REPORTED_LATENCY_MS = 60_000;
 export class LiveSession {
   readonly id = randomUUID();
   readonly createdNs = nowNs();
-  /** Pipeline latency (arrival -> handed to the encoder), ms. */
-  readonly latency = new BucketHistogram();
-  /** Glass-to-glass latency reported by the page, ms. */
-  readonly glassToGlass = new BucketHistogram();
   private readonly glassToGlassUs = new Histogram();
   private readonly pc: PeerConnection;
   private readonly sink: TrackSink;
@@ -138,7 +137,7 @@ export class LiveSession {
       sink: this.sink,
       policy: live({ deadlineMs: this.options.deadlineMs ?? 100 }),
       shutdownTimeoutMs: 3000,
-      onFrameOut: (frame) => this.latency.record((nowNs() - frame.captureNs) / 1e6),
+      onFrameOut: (frame) => this.options.onLatency?.((nowNs() - frame.captureNs) / 1e6),
     });
     this.pipeline = pipeline;
     pipeline.run().then(
@@ -215,11 +214,16 @@ export class LiveSession {
     let valid = 0;
     for (const sample of samplesMs) {
       if (typeof sample !== 'number' || !Number.isFinite(sample) || sample < 0 || sample > MAX_REPORTED_LATENCY_MS) continue;
-      this.glassToGlass.record(sample);
+      this.options.onGlassToGlass?.(sample);
       this.glassToGlassUs.record(sample * 1000);
       valid++;
     }
     return valid;
+  }
+
+  /** WHEP viewers connected now. */
+  get viewerCount(): number {
+    return this.viewers.size;
   }
 
   /** Current measurements. */

@@ -97,7 +97,7 @@ test('demo page with a fake camera (desk_person_again.mkv): processed frames com
     assert.ok(remote.colour < 3, `processed video still has colour (${remote.colour.toFixed(1)})`);
     await sleep(1200);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const count = new RegExp(`^framewise_glass_to_glass_seconds_count\\{session="${reading.sessionId}"\\} (\\d+)$`, 'm').exec(metrics)?.[1];
+    const count = /^framewise_glass_to_glass_seconds_count (\d+)$/m.exec(metrics)?.[1];
     assert.ok(Number(count) > 30, `glass-to-glass samples in /metrics: ${count}`);
     assert.ok((session.info().glassToGlass?.p50Ms ?? 0) > 0);
     await page.close({ runBeforeUnload: true });

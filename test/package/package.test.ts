@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -49,7 +49,8 @@ export const run: Promise<StageRun> = runStage(invert, [pool.acquire()]);
 export const latency = (stats: PipelineStats): number => stats.latencyMs.p95;
 `;
 
-test('npm pack -> install into a plain project -> import from Node, type-check from TypeScript, run the CLI', { timeout: 600_000 }, () => {
+/** Pack this repository, install the tarball into an empty project, check it from Node and TypeScript; returns the project. */
+function installPacked(): string {
   assert.ok(existsSync(repoPath('dist/index.js')) && existsSync(repoPath('dist/web/app.js')), 'dist/ is built (npm run build; npm test builds first)');
   const dir = scratchDir('package');
   const packed = JSON.parse(npm(['pack', repoPath('.'), '--ignore-scripts', '--json', '--pack-destination', dir], dir)) as {
@@ -119,4 +120,53 @@ test('npm pack -> install into a plain project -> import from Node, type-check f
   assert.match(help.stdout, /^framewise <command>/);
   const version = spawnSync(join(app, 'node_modules', '.bin', 'framewise'), ['--version'], { cwd: app, encoding: 'utf8', env: cleanEnv() });
   assert.match(version.stdout, /^framewise 0\.\d+\.\d+/);
+  return app;
+}
+
+test('npm pack -> install into a plain project -> import from Node, type-check from TypeScript, run the CLI', { timeout: 600_000 }, async () => {
+  const app = installPacked();
+  // The container's run stage, without a container: build the models into a folder, serve, answer /healthz.
+  const models = join(app, 'models');
+  const built = spawnSync(join(app, 'node_modules', '.bin', 'framewise'), ['models', 'build', 'selfie'], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...cleanEnv(), FRAMEWISE_MODELS_DIR: models },
+  });
+  assert.equal(built.status, 0, built.stderr);
+  assert.ok(existsSync(join(models, 'selfie.onnx')));
+  const server = spawn(join(app, 'node_modules', '.bin', 'framewise'), ['serve', '--port', '0', '--duration', '20', '--log-level', 'warn'], {
+    cwd: app,
+    env: cleanEnv(),
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /live server on (http:\/\/[\d.:]+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      server.on('close', () => reject(new Error(`the server exited: ${out}`)));
+    });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { ok: boolean };
+    assert.equal(health.ok, true);
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200, 'the demo page ships in the package (dist/web)');
+    assert.match(await page.text(), /Framewise live/);
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
+test('Containerfile: built and started where a container engine is running', { timeout: 1_200_000 }, async (t) => {
+  const info = spawnSync('docker', ['info'], { encoding: 'utf8' });
+  if (info.status !== 0) {
+    t.skip('no container engine is running on this machine (docker info fails); the run stage is exercised without one above');
+    return;
+  }
+  const tag = `framewise-test-${process.pid}`;
+  const build = spawnSync('docker', ['build', '-f', repoPath('Containerfile'), '-t', tag, repoPath('.')], { encoding: 'utf8', timeout: 1_100_000 });
+  assert.equal(build.status, 0, build.stderr);
+  const run = spawnSync('docker', ['run', '--rm', tag, 'npx', 'framewise', '--version'], { encoding: 'utf8' });
+  assert.match(run.stdout, /^framewise \d/);
 });

@@ -41,6 +41,20 @@ test('framewise scope prints the plan; without a terminal it needs --use-case', 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /fitness-coach: you need LIVE/);
   assert.match(r.stdout, /inference +\d/);
+  // The plan ends with the probe command itself, flags as the probe takes them.
+  const flags = /probe it: framewise probe <target> (.*)$/m.exec(r.stdout)?.[1];
+  assert.ok(flags, r.stdout);
+  assert.match(flags, /^--fps 30 --size 1280x720 --duration \d+ --expect LIVE --live-p95-ms [\d.]+ --live-p50-ms [\d.]+ --max-drift [\d.]+$/);
+  // The probe takes them as typed (only the length is cut short here).
+  const typed = flags.replace(/--duration \d+/, '--duration 3');
+  const check = framewise('probe', 'local:passthrough', ...typed.split(' '), '--warmup', '0', '--overload', '0', '--drain', '0', '--no-warm');
+  assert.ok(check.status === 0 || check.status === 3, `the probe accepted the flags (exit ${check.status}): ${check.stderr}`);
+  assert.match(check.stdout, /local:passthrough: (LIVE|INCONCLUSIVE)/);
+  // An impossible budget: said so, and a failing exit code.
+  const impossible = framewise('scope', '--use-case', 'video-call', '--budget-ms', '20');
+  assert.equal(impossible.status, 1, impossible.stdout);
+  assert.match(impossible.stdout, /IMPOSSIBLE: no system can meet this budget/);
+  assert.match(impossible.stdout, /the fixed costs \(\d+(\.\d+)? ms\) already exceed the 20 ms budget/);
   const missing = framewise('scope');
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--use-case is required when not on a terminal/);
