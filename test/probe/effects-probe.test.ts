@@ -14,7 +14,16 @@ test('every built-in effect probed with local: is measured frame by frame and LI
     const spec = ARGS[effect.name] ?? effect.name;
     // An effect slower than a frame period keeps fewer frames per second, so fewer samples a second: it gets longer.
     const sustainS = effect.costMs > 1000 / 30 ? 20 : 6;
-    const r = await runProbe(createTarget(`local:${spec}`), { warmupS: 2, sustainS, overloadS: 0, drainS: 1, measureWarm: false });
+    // Seconds, not the CLI's minute: the drift of so short a run is noisy (up to ~3 ms/s on this loaded machine), so
+    // this allows 6 ms/s, as the WHIP tests do; what it checks is that every effect is measured and keeps up.
+    const r = await runProbe(createTarget(`local:${spec}`), {
+      warmupS: 2,
+      sustainS,
+      overloadS: 0,
+      drainS: 1,
+      measureWarm: false,
+      thresholds: { maxDriftMsPerS: 6 },
+    });
     const s = r.phases.find((p) => p.phase === 'sustain');
     assert.ok(s);
     t.diagnostic(`${spec}: ${r.verdict.category}, p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, fps ${s.medianFps}; ${r.verdict.flags.join('; ')}`);

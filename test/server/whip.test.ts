@@ -160,7 +160,7 @@ test('bad requests get clear errors: malformed SDP 400, wrong type 415, unknown 
   await full.text();
   await Promise.all([a.close(), b.close()]);
   assert.equal(server.registry.size, 0);
-  assert.match(await (await fetch(`${server.url}/metrics`)).text(), /^framewise_sessions_rejected_total [1-9]/m);
+  assert.match(await (await fetch(`${server.url}/metrics`)).text(), /^framewise_offers_rejected_total{reason="full"} [1-9]/m);
 });
 
 test('a bearer token is required when configured: 401 without or with a wrong one', async () => {
