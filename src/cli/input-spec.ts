@@ -14,6 +14,8 @@ export interface InputRequest {
   realtime?: boolean;
   /** How a paced file is released (see MediaSourceOptions.pacing). */
   pacing?: 'picture' | 'packet';
+  /** How long a network input may take to open (default 8 s). */
+  openTimeoutMs?: number;
   /** FFmpeg demuxer/protocol options for files and URLs. */
   inputOptions?: Record<string, string>;
 }
@@ -41,6 +43,7 @@ export function createSource(req: InputRequest): FrameSource {
     input: req.input,
     realtime: live,
     ...(req.pacing ? { pacing: req.pacing } : {}),
+    ...(req.openTimeoutMs === undefined ? {} : { openTimeoutMs: req.openTimeoutMs }),
     ...(req.fps !== undefined ? { fps: req.fps } : {}),
     ...(req.durationS !== undefined ? { durationS: req.durationS } : {}),
     ...(req.loop ? { loop: true } : {}),

@@ -32,6 +32,8 @@ Runs a pipeline and prints its latency stats.
   --pacing P       how a paced file is released: picture (default: each picture at its presentation time, decoded
                    ahead like a camera's stream) or packet (each packet at its decode time: B-frame reordering in
                    the decoder then counts in latency)
+  --open-timeout S a network input that does not open (no sender, nobody pushing) within S seconds ends the run
+                   with an error (default 8)
   --input-option K=V  FFmpeg demuxer/protocol option, repeatable (rtsp_transport=tcp, listen=1 for rtmp/srt...)
   --deadline-ms N  live: drop frames older than N ms at each stage (default 100)
   --concurrency N  render: frames in flight at once (default 4)
@@ -50,6 +52,7 @@ export interface RunOptions {
   loop: boolean;
   realtime: boolean;
   pacing?: 'picture' | 'packet';
+  openTimeoutS?: number;
   inputOptions?: Record<string, string>;
   deadlineMs?: number;
   concurrency?: number;
@@ -71,6 +74,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       loop: { type: 'boolean' },
       realtime: { type: 'boolean' },
       pacing: { type: 'string' },
+      'open-timeout': { type: 'string' },
       'input-option': { type: 'string', multiple: true },
       'deadline-ms': { type: 'string' },
       concurrency: { type: 'string' },
@@ -88,6 +92,7 @@ export function parseRunArgs(args: string[]): RunOptions {
   if (mode !== 'live' && mode !== 'render') throw new FramewiseError('invalid-argument', `--mode must be live or render (got "${mode}")`);
   if (v.pacing !== undefined && v.pacing !== 'picture' && v.pacing !== 'packet')
     throw new FramewiseError('invalid-argument', `--pacing must be picture or packet (got "${v.pacing}")`);
+  const openTimeoutS = positiveNumber('--open-timeout', v['open-timeout']);
   const concurrency = positiveNumber('--concurrency', v.concurrency);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new FramewiseError('invalid-argument', '--concurrency must be a whole number');
   const fps = positiveNumber('--fps', v.fps);
@@ -109,6 +114,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     loop: v.loop ?? false,
     realtime: v.realtime ?? false,
     ...(v.pacing === undefined ? {} : { pacing: v.pacing }),
+    ...(openTimeoutS === undefined ? {} : { openTimeoutS }),
     json: v.json ?? false,
     ...(fps !== undefined ? { fps } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
@@ -139,6 +145,7 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     loop: options.loop,
     realtime: options.realtime,
     ...(options.pacing ? { pacing: options.pacing } : {}),
+    ...(options.openTimeoutS === undefined ? {} : { openTimeoutMs: options.openTimeoutS * 1000 }),
     ...(options.inputOptions ? { inputOptions: options.inputOptions } : {}),
     ...(options.fps !== undefined ? { fps: options.fps } : {}),
     ...(options.durationS !== undefined ? { durationS: options.durationS } : {}),
@@ -161,6 +168,8 @@ export async function runPipeline(options: RunOptions, io: { stdout: NodeJS.Writ
     stages,
     sink,
     policy,
+    // The source's own open timeout says what is wrong; the pipeline's bound only catches what that one misses.
+    shutdownTimeoutMs: Math.max(10_000, (options.openTimeoutS ?? 8) * 1000 + 5000),
     onStart: (info) => {
       if (showProgress) bar = new ProgressBar(io.stderr, info.frameCount);
     },

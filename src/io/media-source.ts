@@ -12,7 +12,9 @@ import { check, ffmpegReason } from './av-error.ts';
 import { AvFrameConverter } from './av-frame-converter.ts';
 import { assertLocalInput, urlScheme } from './media-location.ts';
 import { MediaTimeline } from './media-timeline.ts';
+import { networkTimeoutOptions } from './network-timeouts.ts';
 import { PacketReader } from './packet-reader.ts';
+import { y4mHeaderProblem } from './y4m.ts';
 
 /** Schemes whose frames arrive at their own pace (a camera or a broadcast on the other end). */
 const LIVE_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'udp', 'rtp', 'tcp']);
@@ -48,6 +50,11 @@ export interface MediaSourceOptions {
   durationS?: number;
   /** Options for FFmpeg's demuxer/protocol, e.g. `{ rtsp_transport: 'tcp' }`. */
   inputOptions?: Record<string, string>;
+  /**
+   * How long a network input may take to open (a sender to appear, a listener to be pushed to) before the run ends
+   * with an error; also bounds a read that gets no data. Default 8 s for network URLs; files have none.
+   */
+  openTimeoutMs?: number;
   /** Force FFmpeg's demuxer (e.g. `png_pipe`) instead of probing: for bytes from the outside, so a text file can never be read as a playlist. */
   inputFormat?: string;
 }
@@ -109,15 +116,25 @@ export class MediaSource implements FrameSource {
     const scheme = urlScheme(input);
     const fmt = new FormatContext();
     this.fmt = fmt;
-    const dict = this.options.inputOptions ? Dictionary.fromObject(this.options.inputOptions) : null;
+    const network = scheme !== null && scheme !== 'file';
+    const timeoutMs = this.options.openTimeoutMs ?? 8000;
+    const options = { ...(network ? networkTimeoutOptions(input, timeoutMs, this.options.inputOptions) : {}), ...this.options.inputOptions };
+    const dict = Object.keys(options).length > 0 ? Dictionary.fromObject(options) : null;
+    const startedMs = Date.now();
     const forced = this.options.inputFormat === undefined ? null : InputFormat.findInputFormat(this.options.inputFormat);
     if (this.options.inputFormat !== undefined && !forced)
       throw new FramewiseError('unsupported-format', `this FFmpeg build has no "${this.options.inputFormat}" demuxer`);
     const opened = await fmt.openInput(input, forced, dict);
     if (opened < 0) {
+      if (network && Date.now() - startedMs >= timeoutMs - 500)
+        throw new FramewiseError(
+          'timeout',
+          `"${input}" did not open within ${timeoutMs / 1000} s (${ffmpegReason(opened)}): check that a sender is running and reaching this address, or raise --open-timeout`,
+        );
+      const header = scheme === null ? await y4mHeaderProblem(input) : null;
       throw new FramewiseError(
         'input-unreadable',
-        `cannot open input "${input}": ${ffmpegReason(opened)}. Check that it is a video file or a reachable stream URL.`,
+        header ?? `cannot open input "${input}": ${ffmpegReason(opened)}. Check that it is a video file or a reachable stream URL.`,
       );
     }
     check(await fmt.findStreamInfo(), 'input-unreadable', `cannot read stream info of "${input}"`, 'The file may be corrupt or truncated.');

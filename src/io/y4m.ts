@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { FramePool } from '../core/frame-pool.ts';
@@ -77,4 +78,36 @@ export class Y4mParser {
     this.pending = this.pending.subarray(eol + 1);
     return true;
   }
+}
+
+/**
+ * When `path` starts with a YUV4MPEG2 header whose size is unusable, the sentence that says so (FFmpeg reports
+ * such files with an unrelated system error); null when the file is not y4m or its header is fine.
+ */
+export async function y4mHeaderProblem(path: string): Promise<string | null> {
+  let head: Buffer;
+  try {
+    const file = await open(path, 'r');
+    try {
+      head = Buffer.alloc(256);
+      const { bytesRead } = await file.read(head, 0, 256, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
+  const line = head.toString('latin1').split('\n')[0] ?? '';
+  if (!line.startsWith('YUV4MPEG2 ')) return null;
+  const field = (key: string): string | undefined => line.split(' ').find((p) => p.startsWith(key))?.slice(1);
+  for (const [key, name] of [
+    ['W', 'width'],
+    ['H', 'height'],
+  ] as const) {
+    const value = field(key);
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 16384)
+      return `"${path}" is a YUV4MPEG2 file whose header gives ${name} "${value ?? 'none'}": it must be a whole number from 1 to 16384`;
+  }
+  return null;
 }

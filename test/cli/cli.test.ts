@@ -149,3 +149,29 @@ test('framewise run --meta writes what the effect found in each frame as JSON li
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /cannot write \/nonexistent\/dir\/x\.jsonl: ENOENT.*\(does its folder exist\?\)/);
 });
+
+test('odd inputs get the right one-line error: y4m headers with impossible sizes, an output that is the input', async () => {
+  const { writeFileSync, readFileSync, symlinkSync, copyFileSync } = await import('node:fs');
+  const dir = scratchDir('cli-odd');
+  const y4m = (w: string, h: string): Buffer => Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\nFRAME\n`), Buffer.alloc(4096)]);
+  writeFileSync(join(dir, 'wide.y4m'), y4m('100000', '480'));
+  writeFileSync(join(dir, 'negative.y4m'), y4m('-64', '480'));
+  const wide = framewise('run', '-i', join(dir, 'wide.y4m'));
+  assert.equal(wide.status, 1);
+  assert.match(wide.stderr, /is 100000x480, larger than the limit of \d+ pixels/);
+  const negative = framewise('run', '-i', join(dir, 'negative.y4m'));
+  assert.equal(negative.status, 1);
+  assert.match(negative.stderr, /YUV4MPEG2 file whose header gives width "-64": it must be a whole number from 1 to 16384/);
+  assert.doesNotMatch(negative.stderr, /Device or resource busy/);
+  // The output is the input, by the same name or through a link: refused, and the input is untouched.
+  const input = join(dir, 'clip.mkv');
+  copyFileSync(testdata('videos/desk_person_again.mkv'), input);
+  symlinkSync(input, join(dir, 'link.mkv'));
+  const original = readFileSync(input);
+  for (const output of [input, join(dir, 'link.mkv'), join(dir, '.', 'clip.mkv')]) {
+    const r = framewise('run', '-i', input, '-m', 'render', '-o', output);
+    assert.equal(r.status, 2, `${output}: ${r.stderr}`);
+    assert.match(r.stderr, /the output ".*" is the input itself: write to another file/);
+  }
+  assert.ok(readFileSync(input).equals(original), 'the input is intact');
+});

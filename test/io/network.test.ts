@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { scratchDir } from '../helpers.ts';
+import { repoPath, scratchDir } from '../helpers.ts';
 import { live, Pipeline, render, sleepMs } from '../../src/core/index.ts';
 import { FrameIdSink } from '../../src/io/frame-id-sink.ts';
 import { MediaSink } from '../../src/io/media-sink.ts';
@@ -98,4 +98,25 @@ test('an unreachable stream URL fails with the URL and the reason', async () => 
     new MediaSource({ input: `http://127.0.0.1:${port}/nothing.m3u8` }).open(),
     /cannot open input "http:\/\/127\.0\.0\.1:\d+\/nothing\.m3u8": .*Connection refused/,
   );
+});
+
+test('a network input with no sender ends the run with a clear error and a non-zero exit, per protocol', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const free = await freePort();
+  const cases: [string[], RegExp][] = [
+    [['-i', `udp://127.0.0.1:${free}`], /did not open within 2 s.*check that a sender is running/],
+    [['-i', `srt://127.0.0.1:${free}?mode=listener`], /did not open within 2 s/],
+    [['-i', `rtmp://127.0.0.1:${free}/live/cam`, '--input-option', 'listen=1'], /did not open within 2 s/],
+    [['-i', `rtsp://127.0.0.1:${free}/cam`], /cannot open input "rtsp:.*Connection refused/],
+  ];
+  for (const [args, message] of cases) {
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [repoPath('bin/framewise.js'), 'run', ...args, '--duration', '2', '--open-timeout', '2'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 1, `${args[1]}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.ok(Date.now() - started < 15_000, `${args[1]} ended in ${Date.now() - started} ms`);
+  }
 });
