@@ -100,7 +100,11 @@ export async function y4mHeaderProblem(path: string): Promise<string | null> {
   }
   const line = head.toString('latin1').split('\n')[0] ?? '';
   if (!line.startsWith('YUV4MPEG2 ')) return null;
-  const field = (key: string): string | undefined => line.split(' ').find((p) => p.startsWith(key))?.slice(1);
+  const field = (key: string): string | undefined =>
+    line
+      .split(' ')
+      .find((p) => p.startsWith(key))
+      ?.slice(1);
   for (const [key, name] of [
     ['W', 'width'],
     ['H', 'height'],

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { silentLogger } from './log.ts';
 import { type RejectReason, ServerMetrics } from './metrics.ts';
 import { ServerPictures } from './server-pictures.ts';
-import { ServerFullError, SessionRegistry } from './session-registry.ts';
+import { ServerFullError, SessionRegistry, ViewersFullError } from './session-registry.ts';
 import { loadWebBundle, type WebBundle } from './web-bundle.ts';
 
 /** How `framewise serve` runs. */
@@ -42,6 +42,11 @@ export interface ServerOptions {
   disconnectGraceMs?: number;
   /** A session whose video stops for this long ends (default 5 s). */
   mediaTimeoutMs?: number;
+  /** A publisher or viewer whose ICE and DTLS have not completed this long after its answer is dropped and its slot freed (default 5 s). */
+  connectTimeoutMs?: number;
+  /** WHEP viewers per session (default 4) and on the whole server (default 4 per session slot). */
+  maxViewersPerSession?: number;
+  maxViewers?: number;
   /** Largest picture a publisher may send, width x height (default 1920x1080). */
   maxPixels?: number;
   /** Serve the demo page (default true). */
@@ -72,6 +77,9 @@ export class FramewiseServer {
   readonly log: Logger;
   private readonly http: Server;
   private web: WebBundle | null = null;
+  /** Sessions still connecting, by client address: one address may not hold every slot with offers that never connect. */
+  private readonly connecting = new Map<string, number>();
+  private viewersJoining = 0;
   private closing: Promise<void> | null = null;
 
   private constructor(options: ServerOptions) {
@@ -272,7 +280,21 @@ export class FramewiseServer {
     // The operator's default may name a local file; an effect from the request only what the network may use.
     const context = asked === null ? CLI_EFFECT_CONTEXT : this.networkEffects;
     createEffect(effect, context);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    // One address may hold at most half the slots (2 at least) with sessions that are still connecting.
+    const perAddress = Math.max(2, Math.ceil(this.registry.maxSessions / 2));
+    if ((this.connecting.get(address) ?? 0) >= perAddress)
+      throw new ServerFullError(this.registry.maxSessions, 5, `${perAddress} session(s) from your address are still connecting`);
     this.registry.reserve();
+    this.connecting.set(address, (this.connecting.get(address) ?? 0) + 1);
+    let settled = false;
+    const connectedOrGone = (): void => {
+      if (settled) return;
+      settled = true;
+      const left = (this.connecting.get(address) ?? 1) - 1;
+      if (left <= 0) this.connecting.delete(address);
+      else this.connecting.set(address, left);
+    };
     let accepted: Awaited<ReturnType<typeof LiveSession.accept>>;
     try {
       accepted = await LiveSession.accept(offer, {
@@ -283,9 +305,14 @@ export class FramewiseServer {
         ...(this.options.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: this.options.disconnectGraceMs }),
         ...(this.options.mediaTimeoutMs === undefined ? {} : { mediaTimeoutMs: this.options.mediaTimeoutMs }),
         ...(this.options.maxPixels === undefined ? {} : { maxPixels: this.options.maxPixels }),
+        ...(this.options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: this.options.connectTimeoutMs }),
+        ...(this.options.maxViewersPerSession === undefined ? {} : { maxViewers: this.options.maxViewersPerSession }),
+        onConnected: connectedOrGone,
         onLatency: (ms) => this.metrics.observeLatency(ms),
         onGlassToGlass: (ms) => this.metrics.observeGlassToGlass(ms),
         onEnded: (ended, reason) => {
+          connectedOrGone();
+          if (reason.startsWith('never connected')) this.metrics.neverConnected();
           this.registry.remove(ended.id);
           this.metrics.sessionEnded(ended);
           const { stats, glassToGlass, ageS } = ended.info();
@@ -307,6 +334,7 @@ export class FramewiseServer {
       });
     } catch (err) {
       this.registry.release();
+      connectedOrGone();
       throw err;
     }
     const { session, answerSdp } = accepted;
@@ -331,7 +359,18 @@ export class FramewiseServer {
   /** WHEP: a viewer POSTs a receive offer for a running session. */
   private async view(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const offer = await this.sdpBody(req);
-    const { viewerId, answerSdp } = await this.session(id).addViewer(offer);
+    const session = this.session(id);
+    const limit = this.options.maxViewers ?? 4 * this.registry.maxSessions;
+    const viewers = this.registry.all().reduce((n, s) => n + s.viewerCount, 0) + this.viewersJoining;
+    if (viewers >= limit) throw new ViewersFullError(`the server has its limit of ${limit} viewer(s)`, 5);
+    this.viewersJoining++;
+    let added: Awaited<ReturnType<LiveSession['addViewer']>>;
+    try {
+      added = await session.addViewer(offer);
+    } finally {
+      this.viewersJoining--;
+    }
+    const { viewerId, answerSdp } = added;
     send(res, 201, answerSdp, 'application/sdp', { ...CORS, location: `/whep/${id}/${viewerId}` });
   }
 
@@ -375,7 +414,7 @@ function rejectReason(status: number): RejectReason {
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof ServerFullError) return new HttpError(503, err.message, { 'retry-after': String(err.retryAfterS) });
+  if (err instanceof ServerFullError || err instanceof ViewersFullError) return new HttpError(503, err.message, { 'retry-after': String(err.retryAfterS) });
   if (err instanceof FramewiseError) {
     const status = err.code === 'invalid-argument' || err.code === 'unsupported-format' ? 400 : err.code === 'invalid-state' ? 409 : 500;
     return new HttpError(status, err.message);

@@ -8,6 +8,7 @@ import { live } from '../core/policy.ts';
 import type { PipelineStats } from '../core/stats.ts';
 import { SwitchableStage } from '../core/switchable-stage.ts';
 import type { EffectContext } from '../effects/effect.ts';
+import { ViewersFullError } from './session-registry.ts';
 import { createEffect } from '../effects/registry.ts';
 import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
 import { checkOffer } from '../io/webrtc/sdp.ts';
@@ -31,6 +32,12 @@ export interface LiveSessionOptions {
   maxPixels?: number;
   /** The session ends when no video has arrived for this long (default 5 s): a closed tab is noticed before ICE gives up. */
   mediaTimeoutMs?: number;
+  /** A publisher or viewer whose ICE and DTLS have not completed this long after the answer is dropped (default 5 s). */
+  connectTimeoutMs?: number;
+  /** WHEP viewers one session may have (default 4). */
+  maxViewers?: number;
+  /** Called once when the publisher's connection is up. */
+  onConnected?: (session: LiveSession) => void;
   /** Each processed frame's server latency (ms), for the server's aggregate metrics. */
   onLatency?: (ms: number) => void;
   /** Each valid glass-to-glass sample (ms) the page reports. */
@@ -89,6 +96,8 @@ export class LiveSession {
   private effectSpec: string;
   /** Why the session ended, once it has. */
   endReason: string | null = null;
+  /** True once the publisher's ICE and DTLS have completed. */
+  connected = false;
 
   private constructor(options: LiveSessionOptions) {
     this.options = options;
@@ -124,7 +133,14 @@ export class LiveSession {
     }
     this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in', maxPixels: this.options.maxPixels ?? 1920 * 1080 });
     const answer = await answerOffer(this.pc, offerSdp);
-    this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), { disconnectGraceMs: this.options.disconnectGraceMs ?? 5000 });
+    this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), {
+      disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
+      onConnected: () => {
+        this.connected = true;
+        this.options.onConnected?.(this);
+      },
+    });
     this.startPipeline(this.source);
     this.startWatchdog(this.source);
     return answer;
@@ -173,6 +189,8 @@ export class LiveSession {
   async addViewer(offerSdp: string): Promise<{ viewerId: string; answerSdp: string }> {
     if (this.closing) throw new FramewiseError('invalid-state', 'the session has ended');
     checkOffer(offerSdp, 'receive');
+    const maxViewers = this.options.maxViewers ?? 4;
+    if (this.viewers.size >= maxViewers) throw new ViewersFullError(`session ${this.id} has its limit of ${maxViewers} viewer(s)`, 5);
     const viewerId = randomUUID();
     const pc = new (wrtc().RTCPeerConnection)();
     const track = this.sink.createTrack();
@@ -187,7 +205,11 @@ export class LiveSession {
       await transceiver.sender.replaceTrack(track);
       transceiver.direction = 'sendonly';
       const answerSdp = await answerOffer(pc, offerSdp);
-      const stopWatching = watchConnection(pc, () => this.removeViewer(viewerId), { disconnectGraceMs: this.options.disconnectGraceMs ?? 5000 });
+      // A viewer that never connects (or leaves without a DELETE) is removed, so it holds no peer connection.
+      const stopWatching = watchConnection(pc, () => this.removeViewer(viewerId), {
+        disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
+      });
       this.viewers.set(viewerId, { pc, track, stopWatching });
       return { viewerId, answerSdp };
     } catch (err) {

@@ -30,6 +30,7 @@ export class ServerMetrics {
   private readonly glassToGlass: Histogram;
   private readonly rejected: Counter<'reason'>;
   private readonly endedSessions: Counter;
+  private readonly neverConnectedSessions: Counter;
 
   constructor(private readonly sessions: SessionRegistry) {
     const register = [this.registry];
@@ -68,6 +69,11 @@ export class ServerMetrics {
       },
     });
     this.endedSessions = new Counter({ name: 'framewise_sessions_ended_total', help: 'Sessions that ended (any reason).', registers: register });
+    this.neverConnectedSessions = new Counter({
+      name: 'framewise_sessions_never_connected_total',
+      help: 'Sessions whose publisher never completed ICE and DTLS (their slot was freed after the connect timeout).',
+      registers: register,
+    });
     this.rejected = new Counter({ name: 'framewise_offers_rejected_total', help: 'Offers refused, by reason.', labelNames: ['reason'], registers: register });
     const ended = this.ended;
     new Counter({
@@ -126,6 +132,11 @@ export class ServerMetrics {
   /** An offer was refused. */
   rejectedOffer(reason: RejectReason): void {
     this.rejected.inc({ reason });
+  }
+
+  /** A session was dropped because its publisher never connected. */
+  neverConnected(): void {
+    this.neverConnectedSessions.inc();
   }
 
   /** A session ended: keep its counts in the totals. */

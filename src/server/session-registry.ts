@@ -5,13 +5,26 @@ import type { LiveSession } from './live-session.ts';
 export class ServerFullError extends FramewiseError {
   readonly retryAfterS: number;
 
-  constructor(limit: number, retryAfterS: number) {
+  constructor(limit: number, retryAfterS: number, why?: string) {
     super(
       'invalid-state',
-      `the server is running its limit of ${limit} live session(s): try again in ${retryAfterS} s, or start it with a higher --max-sessions`,
+      why === undefined
+        ? `the server is running its limit of ${limit} live session(s): try again in ${retryAfterS} s, or start it with a higher --max-sessions`
+        : `${why}: try again in ${retryAfterS} s`,
     );
     this.name = 'ServerFullError';
     this.retryAfterS = retryAfterS;
+  }
+}
+
+/** Refusal of a WHEP viewer because the session or the server has as many as it may; carries the Retry-After hint. */
+export class ViewersFullError extends FramewiseError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super('invalid-state', `${message}: try again in ${retryAfterS} s`);
+    this.name = 'ViewersFullError';
   }
 }
 

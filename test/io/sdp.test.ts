@@ -30,3 +30,21 @@ test('offers that cannot work are refused with what to change', () => {
   assert.throws(() => checkOffer(offer(video('sendonly', ['102 H264/90000'])), 'send'), /\(H264\) are not supported here: offer VP8, VP9, AV1/);
   assert.throws(() => checkOffer(`v=0\r\n${'a=x\r\n'.repeat(20_000)}`, 'send'), /the limit is 65536/);
 });
+
+test('offers with impossible content are refused: control characters, a bad origin, a connection to no address', () => {
+  const good = offer(video('sendrecv'));
+  assert.throws(() => checkOffer(good.replace('s=-', 's=\u0000'), 'send'), /control character 0x00 at offset/);
+  assert.throws(
+    () => checkOffer(good.replace('o=- 1 2 IN IP4 127.0.0.1', 'o=bogus'), 'send'),
+    /the origin line "o=bogus" must read o=<user> <session id> <version> IN IP4\|IP6 <address>/,
+  );
+  assert.throws(() => checkOffer(good.replace('o=- 1 2 IN IP4 127.0.0.1\r\n', ''), 'send'), /exactly one origin line \(o=\), found 0/);
+  for (const c of ['c=IN IP4 999.999.999.999', 'c=IN IP4 1.2.3', 'c=IN IP9 1.2.3.4', 'c=IN IP6 not-an-address', 'c=IN IP4'])
+    assert.throws(
+      () => checkOffer(good.replace('a=ice-ufrag:abcd', `${c}\r\na=ice-ufrag:abcd`), 'send'),
+      /connection line .* does not name a valid address/,
+      c,
+    );
+  for (const c of ['c=IN IP4 0.0.0.0', 'c=IN IP4 192.168.1.20', 'c=IN IP6 ::1', 'c=IN IP6 fe80::1'])
+    assert.doesNotThrow(() => checkOffer(good.replace('a=ice-ufrag:abcd', `${c}\r\na=ice-ufrag:abcd`), 'send'), c);
+});

@@ -42,6 +42,10 @@ export async function gatheredOffer(pc: PeerConnection): Promise<string> {
 export interface ConnectionWatchOptions {
   /** How long a 'disconnected' connection may take to come back before it counts as gone (default 5 s). */
   disconnectGraceMs?: number;
+  /** A connection not 'connected' (ICE and DTLS done) this long after the watch starts is gone (default: no limit). */
+  connectTimeoutMs?: number;
+  /** Called once when the connection first reaches 'connected'. */
+  onConnected?: () => void;
 }
 
 /**
@@ -50,16 +54,29 @@ export interface ConnectionWatchOptions {
  */
 export function watchConnection(pc: PeerConnection, onGone: (reason: string) => void, options: ConnectionWatchOptions = {}): () => void {
   let timer: NodeJS.Timeout | undefined;
+  let connectTimer: NodeJS.Timeout | undefined;
   let gone = false;
+  let connected = false;
   const finish = (reason: string): void => {
     if (gone) return;
     gone = true;
     clearTimeout(timer);
+    clearTimeout(connectTimer);
     pc.onconnectionstatechange = null;
     onGone(reason);
   };
+  const limitMs = options.connectTimeoutMs;
+  if (limitMs !== undefined) {
+    connectTimer = setTimeout(() => finish(`never connected: ICE and DTLS did not complete within ${limitMs / 1000} s`), limitMs);
+    connectTimer.unref();
+  }
   pc.onconnectionstatechange = () => {
     const state = pc.connectionState;
+    if (state === 'connected' && !connected) {
+      connected = true;
+      clearTimeout(connectTimer);
+      options.onConnected?.();
+    }
     if (state === 'failed' || state === 'closed') finish(`connection ${state}`);
     else if (state === 'disconnected') {
       clearTimeout(timer);
@@ -69,6 +86,7 @@ export function watchConnection(pc: PeerConnection, onGone: (reason: string) => 
   return () => {
     gone = true;
     clearTimeout(timer);
+    clearTimeout(connectTimer);
     pc.onconnectionstatechange = null;
   };
 }
