@@ -9,6 +9,7 @@ import { defaultMaxSessions } from './capacity.ts';
 import { HttpError, mediaType, parseJsonObject, readBody, readBodyBytes, send, sendJson } from './http-util.ts';
 import { LiveSession } from './live-session.ts';
 import type { Logger } from 'pino';
+import { ConnectionGuard, type ConnectionLimits } from './connection-guard.ts';
 import { silentLogger } from './log.ts';
 import { type RejectReason, ServerMetrics } from './metrics.ts';
 import { ServerPictures } from './server-pictures.ts';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   maxViewers?: number;
   /** Largest picture a publisher may send, width x height (default 1920x1080). */
   maxPixels?: number;
+  /** HTTP connection caps and timeouts (see ConnectionLimits; defaults hold off floods). */
+  connections?: ConnectionLimits;
   /** Serve the demo page (default true). */
   web?: boolean;
   /** Where the server logs (pino): offers, refusals with their reason, sessions and their figures, errors. Default: none. */
@@ -76,6 +79,8 @@ export class FramewiseServer {
   readonly metrics: ServerMetrics;
   readonly log: Logger;
   private readonly http: Server;
+  /** Caps and timeouts on HTTP connections (a flood costs the flooder). */
+  readonly guard: ConnectionGuard;
   private web: WebBundle | null = null;
   /** Sessions still connecting, by client address: one address may not hold every slot with offers that never connect. */
   private readonly connecting = new Map<string, number>();
@@ -94,7 +99,10 @@ export class FramewiseServer {
     this.registry = new SessionRegistry(options.maxSessions ?? defaultMaxSessions(effectDefinition(effect)?.costMs ?? 0));
     this.metrics = new ServerMetrics(this.registry);
     this.log = options.logger ?? silentLogger();
-    this.http = createServer((req, res) => void this.handle(req, res));
+    // Headers and request timeouts are checked every second (Node's default is every 30 s).
+    this.http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.handle(req, res));
+    this.guard = new ConnectionGuard(this.http, options.connections ?? {});
+    this.metrics.watchConnections(this.guard);
   }
 
   /** Start listening; resolves once the port is bound and the page is built. */
@@ -416,7 +424,9 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ServerFullError || err instanceof ViewersFullError) return new HttpError(503, err.message, { 'retry-after': String(err.retryAfterS) });
   if (err instanceof FramewiseError) {
-    const status = err.code === 'invalid-argument' || err.code === 'unsupported-format' ? 400 : err.code === 'invalid-state' ? 409 : 500;
+    // What the client sent (an offer, an effect, a picture) is the client's to fix: 4xx. A 5xx is left for real bugs.
+    const CLIENT: readonly string[] = ['invalid-argument', 'unsupported-format', 'input-unreadable', 'input-not-found'];
+    const status = CLIENT.includes(err.code) ? 400 : err.code === 'invalid-state' ? 409 : err.code === 'timeout' ? 504 : 500;
     return new HttpError(status, err.message);
   }
   return new HttpError(500, `internal error: ${describeError(err)}`);

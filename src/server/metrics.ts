@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DropReason } from '../core/stats.ts';
+import type { ConnectionGuard } from './connection-guard.ts';
 import type { LiveSession } from './live-session.ts';
 import type { SessionRegistry } from './session-registry.ts';
 
@@ -132,6 +133,28 @@ export class ServerMetrics {
   /** An offer was refused. */
   rejectedOffer(reason: RejectReason): void {
     this.rejected.inc({ reason });
+  }
+
+  /** Expose the HTTP connection guard's counts. */
+  watchConnections(guard: ConnectionGuard): void {
+    const register = [this.registry];
+    new Gauge({
+      name: 'framewise_http_connections',
+      help: 'HTTP connections open now.',
+      registers: register,
+      collect() {
+        this.set(guard.connections);
+      },
+    });
+    new Counter({
+      name: 'framewise_http_connections_refused_total',
+      help: 'HTTP connections closed on arrival because a per-address or total cap was reached.',
+      registers: register,
+      collect() {
+        this.reset();
+        this.inc(guard.refused);
+      },
+    });
   }
 
   /** A session was dropped because its publisher never connected. */
