@@ -5,6 +5,7 @@ import { compiledBench } from './compiled.ts';
 import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { glassToGlass } from './glass-to-glass.ts';
+import { hardeningBench } from './hardening.ts';
 import { liveLatency } from './live-latency.ts';
 import { blurBench } from './blur.ts';
 import { modelsBench } from './models.ts';
@@ -47,5 +48,6 @@ if (want('capacity')) {
   sections.push(await capacity('grayscale'));
   sections.push(await capacity('blur'));
 }
+if (want('hardening')) sections.push(await hardeningBench());
 if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);
