@@ -3,6 +3,7 @@ import { describeError, FramewiseError } from '../core/errors.ts';
 import { HelpRequested } from './flags.ts';
 import { signalExitCode } from './signals.ts';
 import { MODELS_USAGE, modelsCommand } from './models-command.ts';
+import { JOBS_USAGE, jobsCommand, RENDER_USAGE, renderCommand } from './jobs-command.ts';
 import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
 import { SCOPE_USAGE, scopeCommand } from './scope-command.ts';
@@ -13,6 +14,8 @@ const USAGE = `framewise <command> [options]
 Commands:
   serve    run the live server (WebRTC WHIP/WHEP) with its demo page: camera in, processed video back
   run      run a pipeline on a file, URL, picture or test pattern and print its latency stats
+  render   render a video through effects as a job (checkpointed segments, audio kept), here or on a server
+  jobs     list, follow and cancel a server's render jobs
   probe    measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
   scope    turn product requirements into the category and latency budget they need
   models   list, build and inspect the model zoo (ONNX, built from npm packages)
@@ -22,7 +25,15 @@ Commands:
   Each command has its own help: framewise <command> --help
 `;
 
-const COMMAND_USAGE: Readonly<Record<string, string>> = { run: RUN_USAGE, probe: PROBE_USAGE, scope: SCOPE_USAGE, serve: SERVE_USAGE, models: MODELS_USAGE };
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  run: RUN_USAGE,
+  render: RENDER_USAGE,
+  jobs: JOBS_USAGE,
+  probe: PROBE_USAGE,
+  scope: SCOPE_USAGE,
+  serve: SERVE_USAGE,
+  models: MODELS_USAGE,
+};
 
 /** The package's version, from its package.json (two folders up from src/cli or dist/cli). */
 export function version(): string {
@@ -39,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
         const { signal } = await runPipeline(parseRunArgs(rest), io);
         return signal === null ? 0 : signalExitCode(signal);
       }
+      case 'render':
+        return await renderCommand(rest, io);
+      case 'jobs':
+        return await jobsCommand(rest, io);
       case 'probe':
         return await probeCommand(rest, io);
       case 'serve':

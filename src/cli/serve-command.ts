@@ -6,6 +6,7 @@ import { positiveNumber } from './numbers.ts';
 import { onStopSignal, signalExitCode } from './signals.ts';
 import type { LevelWithSilent } from 'pino';
 import { createLogger, LOG_LEVELS } from '../server/log.ts';
+import { defaultJobsDir } from '../jobs/job-store.ts';
 
 /** Help for `framewise serve`. */
 export const SERVE_USAGE = `framewise serve [options]
@@ -23,6 +24,13 @@ Prometheus metrics at /metrics, health at /healthz.
   --token T         require "Authorization: Bearer T" on every route but /healthz and the page (or FRAMEWISE_TOKEN)
   --deadline-ms N   live deadline per frame (default 100)
   --duration S      stop after S seconds (default: until Ctrl-C)
+  --jobs-dir DIR    where render jobs (POST /jobs) and their results are kept (default ~/.local/state/framewise/jobs,
+                    or FRAMEWISE_JOBS_DIR); jobs survive a restart and resume after their last finished segment
+  --job-concurrency N  render jobs at once (default one per two cores)
+  --max-upload-mb N job uploads up to N MiB (default 2048); uploads must arrive within --request-timeout
+  --max-job-s S     longest job input, seconds (default 3600)
+  --job-urls R      URL inputs of jobs: public (default: no loopback/private hosts), any, or none
+  --request-timeout S  time a request (headers and body) may take to arrive (default 120, room for uploads)
   --log-level L     fatal, error, warn, info (default), debug, trace or silent; logs go to stderr as JSON lines,
                     or as readable lines on a terminal
 `;
@@ -44,6 +52,12 @@ export function parseServeArgs(
       'deadline-ms': { type: 'string' },
       duration: { type: 'string' },
       'log-level': { type: 'string' },
+      'jobs-dir': { type: 'string' },
+      'job-concurrency': { type: 'string' },
+      'max-upload-mb': { type: 'string' },
+      'max-job-s': { type: 'string' },
+      'job-urls': { type: 'string' },
+      'request-timeout': { type: 'string' },
     },
     'serve',
     SERVE_USAGE,
@@ -59,8 +73,26 @@ export function parseServeArgs(
   const logLevel = v['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new FramewiseError('invalid-argument', `--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const concurrency = positiveNumber('--job-concurrency', v['job-concurrency']);
+  if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new FramewiseError('invalid-argument', '--job-concurrency must be a whole number');
+  const uploadMb = positiveNumber('--max-upload-mb', v['max-upload-mb']);
+  const maxJobS = positiveNumber('--max-job-s', v['max-job-s']);
+  const urls = v['job-urls'] ?? 'public';
+  if (urls !== 'public' && urls !== 'any' && urls !== 'none')
+    throw new FramewiseError('invalid-argument', `--job-urls must be public, any or none (got "${urls}")`);
+  const requestTimeoutS = positiveNumber('--request-timeout', v['request-timeout']) ?? 120;
   return {
     logLevel: logLevel as LevelWithSilent,
+    jobs: {
+      dir: v['jobs-dir'] ?? defaultJobsDir(),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      limits: {
+        urls,
+        ...(uploadMb === undefined ? {} : { maxUploadBytes: Math.round(uploadMb * 1024 * 1024) }),
+        ...(maxJobS === undefined ? {} : { maxDurationS: maxJobS }),
+      },
+    },
+    connections: { requestTimeoutMs: requestTimeoutS * 1000 },
     port,
     host: v.host ?? '127.0.0.1',
     effect: v.effect ?? 'passthrough',
@@ -85,7 +117,7 @@ export async function serveCommand(args: string[], io: { stdout: NodeJS.Writable
     );
   io.stdout.write(
     `framewise: live server on ${server.url}  (effect ${options.effect}, up to ${server.registry.maxSessions} sessions${options.token ? ', token required' : ''})\n` +
-      `  demo page  ${server.url}/\n  WHIP       POST ${server.url}/whip\n  metrics    ${server.url}/metrics\n`,
+      `  demo page  ${server.url}/\n  WHIP       POST ${server.url}/whip\n  jobs       POST ${server.url}/jobs\n  metrics    ${server.url}/metrics\n`,
   );
   const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
     const done = (received: NodeJS.Signals | null): void => {

@@ -34,6 +34,12 @@ export interface EffectDefinition {
   readonly summary: string;
   /** Rough CPU cost per 640x480 frame in ms, used to size the server's default session limit. */
   readonly costMs: number;
+  /**
+   * Frames of history its output depends on (temporal smoothing, tracking), default 0. A render job that starts a
+   * segment mid-file first runs this many frames through it, unwritten. Infinity: its state spans the whole run
+   * (a counter), so jobs with it render in one piece.
+   */
+  readonly historyFrames?: number;
   /** Build the stage; `arg` is the text after the first colon (never empty when required). */
   create(arg: string | undefined, ctx: EffectContext): Stage;
 }

@@ -22,6 +22,8 @@ export const faceMeshEffect: EffectDefinition = {
   name: 'face-mesh',
   summary: 'draws the 468 face-mesh points of the main face (BlazeFace + Face Mesh, tracked); frame.meta.faceMesh',
   costMs: 5,
+  // Tracked from the previous frame's points: a few frames settle the crop.
+  historyFrames: 5,
   create: (_arg, ctx) => new FaceMeshStage(modelOptions(ctx)),
 };
 
@@ -31,6 +33,8 @@ export const poseEffect: EffectDefinition = {
   argument: { name: 'lite|full', required: false, help: 'the BlazePose variant (default full)' },
   summary: 'draws the skeleton of the main person (BlazePose full, or lite; tracked) and counts squats; frame.meta.pose/.reps',
   costMs: 24,
+  // The squat count runs over the whole video.
+  historyFrames: Number.POSITIVE_INFINITY,
   create: (arg, ctx) => {
     if (arg !== undefined && arg !== 'lite' && arg !== 'full')
       throw new FramewiseError('invalid-argument', `effect "pose" takes "lite" or "full", got "${arg}"`);

@@ -10,7 +10,7 @@ import {
   type FFEncoderCodec,
 } from 'node-av/constants';
 import { FilterAPI } from 'node-av/api';
-import { Codec, CodecContext, FormatContext, Frame as AvFrame, Packet, Rational, type Stream } from 'node-av/lib';
+import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, Packet, Rational, type Stream } from 'node-av/lib';
 import { FramewiseError } from '../core/errors.ts';
 import { check, ffmpegReason } from './av-error.ts';
 
@@ -72,9 +72,16 @@ export class AudioTrack {
    * Open `path`'s best audio stream and add an output stream for it to `out` (before its header is written).
    * Resolves null when the input has no audio.
    */
-  static async open(path: string, out: FormatContext, container: string, originUs: number, endUs = Number.POSITIVE_INFINITY): Promise<AudioTrack | null> {
+  static async open(
+    path: string,
+    out: FormatContext,
+    container: string,
+    originUs: number,
+    endUs = Number.POSITIVE_INFINITY,
+    inputOptions: Record<string, string> = {},
+  ): Promise<AudioTrack | null> {
     const input = new FormatContext();
-    const opened = await input.openInput(path, null, null);
+    const opened = await input.openInput(path, null, Object.keys(inputOptions).length > 0 ? Dictionary.fromObject(inputOptions) : null);
     if (opened < 0) {
       await input.closeInput();
       throw new FramewiseError('input-unreadable', `cannot open "${path}" again to copy its audio: ${ffmpegReason(opened)}`);

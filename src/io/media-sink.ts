@@ -44,6 +44,11 @@ export interface MediaSinkOptions {
    * codec), in sync with the frames' media time. For renders of a file; the frames must keep the file's timestamps.
    */
   audioFrom?: string;
+  /**
+   * No B-frames (pictures in decode order = display order): for segments that are joined later, so no decode time
+   * of one segment falls before the end of the one before it.
+   */
+  noBFrames?: boolean;
 }
 
 const TIME_BASE = { num: 1, den: 90_000 };
@@ -114,6 +119,7 @@ export class MediaSink implements FrameSink {
     const fpsRational = new Rational(Math.round(info.fps * 1000), 1000);
     enc.framerate = fpsRational;
     enc.gopSize = Math.max(1, Math.round(info.fps * 2));
+    if (this.options.noBFrames) enc.maxBFrames = 0;
     const kbps = this.options.bitrateKbps ?? Math.max(300, Math.round((width * height * info.fps * 0.1) / 1000));
     if (codec === 'jpeg') {
       enc.setFlags(AV_CODEC_FLAG_QSCALE);

@@ -1,4 +1,4 @@
-import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVERROR_EOF, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
+import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVSEEK_FLAG_BACKWARD, AVERROR_EOF, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
 import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, InputFormat, type Packet, type Stream } from 'node-av/lib';
 import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
@@ -22,6 +22,9 @@ const LIVE_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'udp', 'r
 const MAX_CONSECUTIVE_DECODE_ERRORS = 50;
 /** Packets whose arrival time is remembered; more than any decoder's reorder depth. */
 const MAX_TRACKED_ARRIVALS = 64;
+
+/** What emit() returns for a picture before the start time. */
+const SKIPPED = Symbol('skipped');
 
 /** Options of a MediaSource. */
 export interface MediaSourceOptions {
@@ -55,6 +58,12 @@ export interface MediaSourceOptions {
    * with an error; also bounds a read that gets no data. Default 8 s for network URLs; files have none.
    */
   openTimeoutMs?: number;
+  /**
+   * Files: start at this media time (µs from the stream's start): seek to the keyframe at or before it, decode from
+   * there and hand out only the pictures whose time is at or after it (frame-exact, whatever the GOP). Media time keeps
+   * counting from the stream's start, so a render that resumes mid-file gives its frames the same times as a whole run.
+   */
+  startAtUs?: number;
   /** Force FFmpeg's demuxer (e.g. `png_pipe`) instead of probing: for bytes from the outside, so a text file can never be read as a playlist. */
   inputFormat?: string;
 }
@@ -207,6 +216,7 @@ export class MediaSource implements FrameSource {
     const fixedRate = this.options.fps !== undefined;
     this.packetTimeline = new MediaTimeline(stream.timeBase, fps, fixedRate);
     this.frameTimeline = new MediaTimeline(stream.timeBase, fps, fixedRate);
+    if (this.options.startAtUs !== undefined) await this.seekTo(this.options.startAtUs, startUs);
     this.startNs = nowNs();
     return this.info;
   }
@@ -230,7 +240,9 @@ export class MediaSource implements FrameSource {
       const got = decoder.receiveFrameSync(avFrame);
       if (got >= 0) {
         this.framesDecoded++;
-        return await this.emit(avFrame, calledNs);
+        const frame = await this.emit(avFrame, calledNs);
+        if (frame !== SKIPPED) return frame;
+        continue;
       }
       if (got === AVERROR_EOF) {
         if (this.options.loop && urlScheme(this.options.input) === null && this.seq > 0) {
@@ -284,7 +296,7 @@ export class MediaSource implements FrameSource {
       );
     }
     const indexed = Number(this.stream?.nbFrames ?? 0n);
-    if (indexed > 0 && !this.options.loop && this.options.durationS === undefined && this.framesDecoded < indexed * 0.98) {
+    if (indexed > 0 && !this.options.loop && this.options.durationS === undefined && !this.options.startAtUs && this.framesDecoded < indexed * 0.98) {
       throw new FramewiseError(
         'input-unreadable',
         `"${this.options.input}" ended after ${this.framesDecoded} of the ${indexed} frames its index lists: the file is truncated or corrupt. Re-copy or re-export it.`,
@@ -334,11 +346,40 @@ export class MediaSource implements FrameSource {
     this.flushed = false;
   }
 
-  private async emit(avFrame: AvFrame, calledNs: number): Promise<Frame | null> {
+  /** Start reading at media time `atUs`: the timeline's origin is the stream's start, not the first picture read. */
+  private async seekTo(atUs: number, originUs: number): Promise<void> {
+    const { fmt, stream } = this;
+    if (!fmt || !stream) return;
+    if (this.isNetwork || this.options.fps !== undefined)
+      throw new FramewiseError('invalid-argument', 'a start time needs a file (or a file over http/https) read at its own timestamps (no --fps)');
+    if (!Number.isFinite(atUs) || atUs < 0) throw new FramewiseError('invalid-argument', `start time ${atUs} µs must be a number >= 0`);
+    this.frameTimeline?.setOrigin(originUs);
+    if (atUs === 0) return; // from the first picture, whatever its time (edit lists can make it negative)
+    this.skipBeforeUs = atUs;
+    const tb = stream.timeBase;
+    const target = BigInt(Math.floor(((originUs + atUs) * tb.den) / (tb.num * 1e6)));
+    check(
+      await fmt.seekFrame(stream.index, target, AVSEEK_FLAG_BACKWARD),
+      'input-unreadable',
+      `cannot seek in "${this.options.input}"`,
+      'The file may not be seekable (an http server must answer byte ranges): remux it (ffmpeg -i in -c copy out.mp4).',
+    );
+    this.decoder?.flushBuffers();
+  }
+
+  /** Pictures before this media time are decoded (they may be references) but not handed out. */
+  private skipBeforeUs = Number.NEGATIVE_INFINITY;
+
+  private async emit(avFrame: AvFrame, calledNs: number): Promise<Frame | null | typeof SKIPPED> {
     const pool = this.pool as FramePool;
     const raw = avFrame.bestEffortTimestamp !== AV_NOPTS_VALUE ? avFrame.bestEffortTimestamp : avFrame.pts;
-    const ptsUs = (this.frameTimeline as MediaTimeline).toMediaUs(raw, this.seq);
-    if (this.options.durationS !== undefined && ptsUs >= this.options.durationS * 1e6) {
+    // Whole microseconds, so the start and end checks and the frame's own time agree on every boundary.
+    const ptsUs = Math.round((this.frameTimeline as MediaTimeline).toMediaUs(raw, this.seq));
+    if (ptsUs < this.skipBeforeUs) {
+      avFrame.unref();
+      return SKIPPED;
+    }
+    if (this.options.durationS !== undefined && ptsUs >= Math.round(this.options.durationS * 1e6)) {
       avFrame.unref();
       this.ended = true;
       return null;
@@ -359,7 +400,7 @@ export class MediaSource implements FrameSource {
       avFrame.unref();
     }
     frame.seq = this.seq++;
-    frame.ptsUs = Math.round(ptsUs);
+    frame.ptsUs = ptsUs;
     // Latency counts from when the picture was due (realtime), arrived (network) or was asked for (as fast as possible).
     if (!this.options.realtime) frame.captureNs = this.paced ? nowNs() : calledNs;
     else if (this.pacing === 'packet') frame.captureNs = ownUs === undefined ? this.startNs + this.lastFedUs * 1e3 : this.startNs + ownUs * 1e3;

@@ -33,6 +33,11 @@ export class MediaTimeline {
     return this.lastUs;
   }
 
+  /** Count media time from this stream time (µs) instead of from the first timestamp seen (a read that starts mid-file). */
+  setOrigin(rawUs: number): void {
+    this.originUs = rawUs;
+  }
+
   /** The file starts over: the next timestamp continues one frame after the last. */
   loop(): void {
     this.offsetUs = this.lastUs + 1e6 / this.fps;

@@ -15,6 +15,10 @@ import { type RejectReason, ServerMetrics } from './metrics.ts';
 import { ServerPictures } from './server-pictures.ts';
 import { ServerFullError, SessionRegistry, ViewersFullError } from './session-registry.ts';
 import { loadWebBundle, type WebBundle } from './web-bundle.ts';
+import { EmbeddedQueue } from '../jobs/embedded-queue.ts';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from '../jobs/job-input.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { JobRoutes } from './job-routes.ts';
 
 /** How `framewise serve` runs. */
 export interface ServerOptions {
@@ -54,8 +58,23 @@ export interface ServerOptions {
   connections?: ConnectionLimits;
   /** Serve the demo page (default true). */
   web?: boolean;
+  /**
+   * The job API (`/jobs`): render jobs kept in this folder and run by in-process workers (the embedded queue).
+   * Off when not set; `framewise serve` sets it (default ~/.local/state/framewise/jobs).
+   */
+  jobs?: JobsOptions;
   /** Where the server logs (pino): offers, refusals with their reason, sessions and their figures, errors. Default: none. */
   logger?: Logger;
+}
+
+/** The job API's settings. */
+export interface JobsOptions {
+  dir: string;
+  /** Jobs at once (default one per two cores). */
+  concurrency?: number;
+  limits?: Partial<JobLimits>;
+  /** Segment length of renders, s (default 10). */
+  segmentS?: number;
 }
 
 const CORS = {
@@ -82,6 +101,9 @@ export class FramewiseServer {
   /** Caps and timeouts on HTTP connections (a flood costs the flooder). */
   readonly guard: ConnectionGuard;
   private web: WebBundle | null = null;
+  /** The render jobs' queue, when the job API is on. */
+  jobs: JobQueue | null = null;
+  private jobRoutes: JobRoutes | null = null;
   /** Sessions still connecting, by client address: one address may not hold every slot with offers that never connect. */
   private readonly connecting = new Map<string, number>();
   private viewersJoining = 0;
@@ -109,6 +131,17 @@ export class FramewiseServer {
   static async start(options: ServerOptions = {}): Promise<FramewiseServer> {
     const server = new FramewiseServer(options);
     if (options.web ?? true) server.web = await loadWebBundle();
+    if (options.jobs) {
+      const { dir, concurrency, segmentS } = options.jobs;
+      const queue = await EmbeddedQueue.open({
+        dir,
+        effectContext: server.networkEffects,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(segmentS === undefined ? {} : { segmentS }),
+      });
+      server.jobs = queue;
+      server.jobRoutes = new JobRoutes(queue, { ...DEFAULT_JOB_LIMITS, ...options.jobs.limits }, server.networkEffects, CORS);
+    }
     await new Promise<void>((resolve, reject) => {
       server.http.once('error', (err: NodeJS.ErrnoException) =>
         reject(
@@ -135,6 +168,7 @@ export class FramewiseServer {
       await Promise.all(this.registry.all().map((s) => s.close('server closing')));
       this.http.closeAllConnections();
       await new Promise<void>((resolve) => this.http.close(() => resolve()));
+      await this.jobs?.close();
     })();
     return this.closing;
   }
@@ -217,6 +251,9 @@ export class FramewiseServer {
         }
         if (id !== undefined && sub !== undefined) return this.whepResource(res, id, sub, method);
         break;
+      case 'jobs':
+        if (!this.jobRoutes) throw new HttpError(404, 'the job API is off on this server: start it with framewise serve (jobs are kept in --jobs-dir)');
+        return this.jobRoutes.handle(req, res, url, id, sub);
       case 'sessions':
         if (id === undefined) {
           only('GET', 'HEAD');

@@ -71,7 +71,7 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
     [['run', '--input', 'testsrc', 'extra'], /^framewise: unexpected argument "extra": see framewise run --help\n$/, 2],
     [['probe', 'local:passthrough', '--duration', '-1'], /--duration must be a positive number \(got "-1"\)/, 2],
     [['serve', '--port', 'http'], /--port must be 0-65535 \(got "http"\)/, 2],
-    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, probe, scope, serve, models\n$/, 2],
+    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, render, jobs, probe, scope, serve, models\n$/, 2],
     [['run', '--input', 'testsrc', '--effect', '__proto__'], /^framewise: unknown effect "__proto__": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'constructor'], /^framewise: unknown effect "constructor": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'passthrough:extra'], /^framewise: effect "passthrough" takes no argument \(got "extra"\)\n$/, 2],
