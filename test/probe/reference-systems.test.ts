@@ -38,7 +38,8 @@ test('0.9 x rate with an unbounded queue: GENERATION by drift, nothing dropped',
 });
 
 test('0.7 x rate, dropping what it cannot do: LIVE at native latency, flagged low fps', async () => {
-  const r = await runProbe(reference('drop 0.7'), SHORT);
+  // An 8 s probe of a system that drops 30 % of frames pins its drift only to a few ms/s under load: judged at 6.
+  const r = await runProbe(reference('drop 0.7'), { ...SHORT, thresholds: { maxDriftMsPerS: 6 } });
   const s = sustainOf(r.phases);
   assert.equal(r.verdict.category, 'LIVE', r.verdict.reasons.join('; '));
   assert.ok(

@@ -49,7 +49,8 @@ test('framewise scope prints the plan; without a terminal it needs --use-case', 
   const typed = flags.replace(/--duration \d+/, '--duration 3');
   const check = framewise('probe', 'local:passthrough', ...typed.split(' '), '--warmup', '0', '--overload', '0', '--drain', '0', '--no-warm');
   assert.ok(check.status === 0 || check.status === 3, `the probe accepted the flags (exit ${check.status}): ${check.stderr}`);
-  assert.match(check.stdout, /local:passthrough: (LIVE|INCONCLUSIVE)/);
+  // 3 s cannot pin a drift to 0.1 ms/s under load: any verdict but GENERATION shows the flags were taken.
+  assert.match(check.stdout, /local:passthrough: (LIVE|NEAR-LIVE|INCONCLUSIVE)/);
   // An impossible budget: said so, and a failing exit code.
   const impossible = framewise('scope', '--use-case', 'video-call', '--budget-ms', '20');
   assert.equal(impossible.status, 1, impossible.stdout);
