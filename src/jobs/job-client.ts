@@ -65,7 +65,8 @@ export class JobClient {
   /** Follow the job's events until it is final; `onUpdate` sees every event. */
   async wait(id: string, onUpdate: (job: JobRecord) => void = () => undefined): Promise<JobRecord> {
     const response = await this.request(`/jobs/${encodeURIComponent(id)}/events`, { headers: { accept: 'text/event-stream' } });
-    if (!response.ok || !response.body) return this.wait(id, onUpdate);
+    // A refusal (unknown job, wrong token) is said once, never retried.
+    if (!response.ok || !response.body) await this.json(response);
     let last: JobRecord | null = null;
     let buffer = '';
     const decoder = new TextDecoder();
