@@ -8,6 +8,7 @@ import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
 import { SCOPE_USAGE, scopeCommand } from './scope-command.ts';
 import { SERVE_USAGE, serveCommand } from './serve-command.ts';
+import { WORKER_USAGE, workerCommand } from './worker-command.ts';
 
 const USAGE = `framewise <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   run      run a pipeline on a file, URL, picture or test pattern and print its latency stats
   render   render a video through effects as a job (checkpointed segments, audio kept), here or on a server
   jobs     list, follow and cancel a server's render jobs
+  worker   render the jobs of a server that queues them in Redis (framewise serve --queue redis://...)
   probe    measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
   scope    turn product requirements into the category and latency budget they need
   models   list, build and inspect the model zoo (ONNX, built from npm packages)
@@ -32,6 +34,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   probe: PROBE_USAGE,
   scope: SCOPE_USAGE,
   serve: SERVE_USAGE,
+  worker: WORKER_USAGE,
   models: MODELS_USAGE,
 };
 
@@ -58,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         return await probeCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io);
+      case 'worker':
+        return await workerCommand(rest, io);
       case 'models':
         return await modelsCommand(rest, io);
       case 'scope':

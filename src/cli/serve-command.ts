@@ -7,6 +7,7 @@ import { onStopSignal, signalExitCode } from './signals.ts';
 import type { LevelWithSilent } from 'pino';
 import { createLogger, LOG_LEVELS } from '../server/log.ts';
 import { defaultJobsDir } from '../jobs/job-store.ts';
+import { redisConnection } from '../jobs/redis-link.ts';
 
 /** Help for `framewise serve`. */
 export const SERVE_USAGE = `framewise serve [options]
@@ -26,7 +27,10 @@ Prometheus metrics at /metrics, health at /healthz.
   --duration S      stop after S seconds (default: until Ctrl-C)
   --jobs-dir DIR    where render jobs (POST /jobs) and their results are kept (default ~/.local/state/framewise/jobs,
                     or FRAMEWISE_JOBS_DIR); jobs survive a restart and resume after their last finished segment
-  --job-concurrency N  render jobs at once (default one per two cores)
+  --job-concurrency N  render jobs at once in this process (default one per two cores)
+  --queue redis://H:P  queue jobs on BullMQ in Redis instead, for framewise worker processes on any machine (this
+                    server then renders none itself; workers fetch inputs and send segments back over /work)
+  --segment S       segment length of job renders, s (default 10): the most work a crashed worker loses
   --max-upload-mb N job uploads up to N MiB (default 2048); uploads must arrive within --request-timeout
   --max-job-s S     longest job input, seconds (default 3600)
   --job-urls R      URL inputs of jobs: public (default: no loopback/private hosts), any, or none
@@ -54,6 +58,8 @@ export function parseServeArgs(
       'log-level': { type: 'string' },
       'jobs-dir': { type: 'string' },
       'job-concurrency': { type: 'string' },
+      queue: { type: 'string' },
+      segment: { type: 'string' },
       'max-upload-mb': { type: 'string' },
       'max-job-s': { type: 'string' },
       'job-urls': { type: 'string' },
@@ -80,12 +86,19 @@ export function parseServeArgs(
   const urls = v['job-urls'] ?? 'public';
   if (urls !== 'public' && urls !== 'any' && urls !== 'none')
     throw new FramewiseError('invalid-argument', `--job-urls must be public, any or none (got "${urls}")`);
+  const segmentS = positiveNumber('--segment', v.segment);
+  if (segmentS !== undefined && segmentS < 1) throw new FramewiseError('invalid-argument', '--segment must be at least 1 s');
+  if (v.queue !== undefined) redisConnection(v.queue);
+  if (v.queue !== undefined && concurrency !== undefined)
+    throw new FramewiseError('invalid-argument', '--job-concurrency is for the embedded queue: with --queue, start framewise worker --concurrency N');
   const requestTimeoutS = positiveNumber('--request-timeout', v['request-timeout']) ?? 120;
   return {
     logLevel: logLevel as LevelWithSilent,
     jobs: {
       dir: v['jobs-dir'] ?? defaultJobsDir(),
       ...(concurrency === undefined ? {} : { concurrency }),
+      ...(v.queue === undefined ? {} : { queue: v.queue }),
+      ...(segmentS === undefined ? {} : { segmentS }),
       limits: {
         urls,
         ...(uploadMb === undefined ? {} : { maxUploadBytes: Math.round(uploadMb * 1024 * 1024) }),

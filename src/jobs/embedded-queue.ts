@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import type { EffectContext } from '../effects/effect.ts';
 import { CLI_EFFECT_CONTEXT } from '../effects/registry.ts';
-import { FINAL_STATES, initialProgress, type JobEvent, type JobRecord, type JobSpec } from './job.ts';
-import type { JobListener, JobQueue } from './job-queue.ts';
+import { FINAL_STATES, queuedRecord, type JobRecord, type JobSpec } from './job.ts';
+import { StoredQueue } from './stored-queue.ts';
 import { runJob, SHUTDOWN } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
 
@@ -29,17 +28,16 @@ export interface EmbeddedQueueOptions {
  * The default queue: no service needed. Jobs and their state live in the jobs folder, so a restarted server finds
  * every job again; jobs that were running go back to the queue and resume after their last finished segment.
  */
-export class EmbeddedQueue implements JobQueue {
-  private readonly events = new EventEmitter();
+export class EmbeddedQueue extends StoredQueue {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<JobRecord> }>();
   private closed = false;
   private readonly worker = `${hostname()}:${process.pid}`;
 
   private constructor(
-    readonly store: JobStore,
+    store: JobStore,
     private readonly options: EmbeddedQueueOptions,
   ) {
-    this.events.setMaxListeners(0);
+    super(store);
   }
 
   static async open(options: EmbeddedQueueOptions): Promise<EmbeddedQueue> {
@@ -57,32 +55,11 @@ export class EmbeddedQueue implements JobQueue {
   }
 
   async submit(id: string, spec: JobSpec, media: JobRecord['media']): Promise<JobRecord> {
-    const record: JobRecord = {
-      id,
-      state: 'queued',
-      spec,
-      progress: initialProgress(media.frames),
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      attempts: 0,
-      worker: null,
-      error: null,
-      result: null,
-      media,
-    };
+    const record = queuedRecord(id, spec, media, this.options.segmentS);
     await this.store.save(record);
     this.emit(record, 'state');
     this.pump();
     return record;
-  }
-
-  get(id: string): Promise<JobRecord | undefined> {
-    return Promise.resolve(this.store.get(id));
-  }
-
-  list(): Promise<JobRecord[]> {
-    return Promise.resolve(this.store.list());
   }
 
   async cancel(id: string): Promise<JobRecord | null> {
@@ -100,20 +77,11 @@ export class EmbeddedQueue implements JobQueue {
     return cancelled;
   }
 
-  subscribe(id: string, listener: JobListener): () => void {
-    this.events.on(id, listener);
-    return () => this.events.off(id, listener);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     for (const run of this.running.values()) run.abort.abort(SHUTDOWN);
     await Promise.all([...this.running.values()].map((r) => r.done.catch(() => undefined)));
     await this.store.flush();
-  }
-
-  private emit(job: JobRecord, type: JobEvent['type']): void {
-    this.events.emit(job.id, { type, job });
   }
 
   /** Start queued jobs, oldest first, while there is room. */

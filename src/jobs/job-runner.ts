@@ -23,6 +23,10 @@ export interface RunJobOptions {
   concurrency?: number;
   /** Before each segment (tests crash a worker here). */
   onSegmentStart?: (index: number, count: number) => void;
+  /** Awaited once a segment's files are complete (a remote worker copies them to the server). */
+  onSegmentDone?: (index: number, files: string[]) => Promise<void>;
+  /** Awaited once the result is written, before the working files are removed (a remote worker uploads it). */
+  onResult?: (path: string) => Promise<void>;
 }
 
 /**
@@ -56,9 +60,10 @@ export async function runJob(initial: JobRecord, options: RunJobOptions): Promis
       output,
       segmentsDir: store.segmentsDir(record.id),
       signal: options.signal,
-      ...(options.segmentS === undefined ? {} : { segmentS: options.segmentS }),
+      ...((record.spec.segmentS ?? options.segmentS) === undefined ? {} : { segmentS: record.spec.segmentS ?? options.segmentS }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.onSegmentStart ? { onSegmentStart: options.onSegmentStart } : {}),
+      ...(options.onSegmentDone ? { onSegmentDone: options.onSegmentDone } : {}),
       onProgress: (p) => {
         const now = Date.now();
         const segmentDone = p.segmentsDone !== record.progress.segmentsDone;
@@ -82,6 +87,7 @@ export async function runJob(initial: JobRecord, options: RunJobOptions): Promis
         options.onUpdate(record, 'progress');
       },
     });
+    await options.onResult?.(output);
     const seconds = (Date.now() - startedMs) / 1000;
     record = {
       ...record,

@@ -93,6 +93,11 @@ export class JobStore {
     return [...this.jobs.values()].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
 
+  /** Keep `record` in memory only (progress ticks between the saves at segment ends). */
+  remember(record: JobRecord): void {
+    this.jobs.set(record.id, record);
+  }
+
   /** Keep `record` (memory now, disk in order: writes of one job never overtake each other). */
   save(record: JobRecord): Promise<void> {
     this.jobs.set(record.id, record);

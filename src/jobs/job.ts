@@ -17,6 +17,8 @@ export interface JobSpec {
   format: JobFormat;
   /** The input: a file stored with the job (`upload`), or a URL FFmpeg reads (http/https). */
   input: { kind: 'upload'; name: string } | { kind: 'url'; url: string };
+  /** Segment length, s, fixed when the job is queued (every worker that resumes it cuts at the same times). */
+  segmentS?: number;
 }
 
 /** How far a job has got. */
@@ -72,6 +74,24 @@ export interface JobEvent {
 /** Fresh progress of a job that has not started. */
 export function initialProgress(frames: number | null): JobProgress {
   return { framesDone: 0, framesTotal: frames, fps: null, etaS: null, segmentsDone: 0, segmentsTotal: null };
+}
+
+/** A new job's record, waiting; the queue's segment length is fixed in its spec unless the spec has one. */
+export function queuedRecord(id: string, spec: JobSpec, media: JobRecord['media'], segmentS?: number): JobRecord {
+  return {
+    id,
+    state: 'queued',
+    spec: segmentS === undefined || spec.segmentS !== undefined ? spec : { ...spec, segmentS },
+    progress: initialProgress(media.frames),
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    attempts: 0,
+    worker: null,
+    error: null,
+    result: null,
+    media,
+  };
 }
 
 const ID = /^[a-z0-9]{8,40}$/;

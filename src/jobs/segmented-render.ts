@@ -36,6 +36,11 @@ export interface SegmentedRenderOptions {
   onProgress?: (progress: SegmentedProgress) => void;
   /** Called before segment `index` starts (tests use it to crash a worker mid-job). */
   onSegmentStart?: (index: number, count: number) => void;
+  /**
+   * Awaited after segment `index` is complete on disk, with its files (the picture file when it has frames, then
+   * the checkpoint): a remote worker copies them to the server here, so another worker can resume after it.
+   */
+  onSegmentDone?: (index: number, files: string[]) => Promise<void>;
 }
 
 /** Where a segmented render stands. */
@@ -108,6 +113,11 @@ export async function renderSegmented(options: SegmentedRenderOptions): Promise<
     await writeFile(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), JSON.stringify(checkpoint));
     await rename(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), join(options.segmentsDir, `${segmentName(index)}.json`));
     done.set(index, checkpoint);
+    if (options.onSegmentDone) {
+      const files = [join(options.segmentsDir, `${segmentName(index)}.json`)];
+      if (frames > 0) files.unshift(join(options.segmentsDir, `${segmentName(index)}.nut`));
+      await options.onSegmentDone(index, files);
+    }
     report();
   }
   throwIfCancelled(options.signal);
@@ -124,8 +134,14 @@ export async function renderSegmented(options: SegmentedRenderOptions): Promise<
   return { frames, segments: count, resumedSegments: resumed, durationS: joined.endUs / 1e6, bytes, source: info };
 }
 
+/** The files of a segment folder: `seg-00012.nut`, `seg-00012.json` (and their `.tmp` while written). */
+const SEGMENT_FILE = /^\.?seg-(\d{5})\./;
+
+/** Names a remote worker may send or fetch: a finished segment's picture file or checkpoint, nothing else. */
+export const SEGMENT_FILE_NAME = /^seg-\d{5}\.(nut|json)$/;
+
 /** Segment file name (without extension). */
-function segmentName(index: number): string {
+export function segmentName(index: number): string {
   return `seg-${String(index).padStart(5, '0')}`;
 }
 
@@ -159,7 +175,7 @@ async function readCheckpoints(dir: string, count: number): Promise<Map<number, 
     }
   }
   for (const name of names) {
-    const index = /^\.?seg-(\d{5})\./.exec(name)?.[1];
+    const index = SEGMENT_FILE.exec(name)?.[1];
     if (index !== undefined && done.has(Number(index))) continue;
     await rm(join(dir, name), { force: true });
   }

@@ -19,6 +19,8 @@ import { EmbeddedQueue } from '../jobs/embedded-queue.ts';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from '../jobs/job-input.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { JobRoutes } from './job-routes.ts';
+import { RedisQueue } from '../jobs/redis-queue.ts';
+import { WorkRoutes } from './work-routes.ts';
 
 /** How `framewise serve` runs. */
 export interface ServerOptions {
@@ -70,7 +72,12 @@ export interface ServerOptions {
 /** The job API's settings. */
 export interface JobsOptions {
   dir: string;
-  /** Jobs at once (default one per two cores). */
+  /**
+   * redis://host:port: queue jobs on BullMQ for `framewise worker`s anywhere (this server runs none itself and
+   * serves them inputs and segments on /work). Default: the embedded queue, with workers in this process.
+   */
+  queue?: string;
+  /** Jobs at once in this process, embedded queue only (default one per two cores). */
   concurrency?: number;
   limits?: Partial<JobLimits>;
   /** Segment length of renders, s (default 10). */
@@ -104,6 +111,8 @@ export class FramewiseServer {
   /** The render jobs' queue, when the job API is on. */
   jobs: JobQueue | null = null;
   private jobRoutes: JobRoutes | null = null;
+  /** Inputs, segments and results for remote workers (Redis queue only). */
+  private workRoutes: WorkRoutes | null = null;
   /** Sessions still connecting, by client address: one address may not hold every slot with offers that never connect. */
   private readonly connecting = new Map<string, number>();
   private viewersJoining = 0;
@@ -132,13 +141,20 @@ export class FramewiseServer {
     const server = new FramewiseServer(options);
     if (options.web ?? true) server.web = await loadWebBundle();
     if (options.jobs) {
-      const { dir, concurrency, segmentS } = options.jobs;
-      const queue = await EmbeddedQueue.open({
-        dir,
-        effectContext: server.networkEffects,
-        ...(concurrency === undefined ? {} : { concurrency }),
-        ...(segmentS === undefined ? {} : { segmentS }),
-      });
+      const { dir, concurrency, segmentS, queue: redisUrl } = options.jobs;
+      let queue: JobQueue;
+      if (redisUrl !== undefined) {
+        const redis = await RedisQueue.open({ dir, url: redisUrl, ...(segmentS === undefined ? {} : { segmentS }) });
+        server.workRoutes = new WorkRoutes(redis.store, redis.workerSecret);
+        queue = redis;
+      } else {
+        queue = await EmbeddedQueue.open({
+          dir,
+          effectContext: server.networkEffects,
+          ...(concurrency === undefined ? {} : { concurrency }),
+          ...(segmentS === undefined ? {} : { segmentS }),
+        });
+      }
       server.jobs = queue;
       server.jobRoutes = new JobRoutes(queue, { ...DEFAULT_JOB_LIMITS, ...options.jobs.limits }, server.networkEffects, CORS);
     }
@@ -218,6 +234,10 @@ export class FramewiseServer {
         if (id !== undefined) break;
         only('GET', 'HEAD');
         return sendJson(res, 200, { ok: true, sessions: this.registry.size, maxSessions: this.registry.maxSessions });
+      case 'work':
+        // Workers present their own secret (from Redis), not the clients' token.
+        if (!this.workRoutes) throw new HttpError(404, 'this server has no remote workers: they come with framewise serve --queue redis://...');
+        return this.workRoutes.handle(req, res, id, sub);
     }
     this.authorize(req);
     switch (head) {
