@@ -20,10 +20,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A Redis for this test file, stopped when it ends. */
 export async function startRedis(): Promise<TestRedis> {
+  const redis = await spawnRedis(scratchDir('redis'));
+  after(() => redis.stop());
+  return redis;
+}
+
+/** redis-server on a free loopback port with its files in `dir` (benchmarks use it too); call stop() when done. */
+export async function spawnRedis(dir: string): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).status !== 0)
     throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run installs it)');
-  const dir = scratchDir('redis');
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +58,5 @@ export async function startRedis(): Promise<TestRedis> {
     child.kill('SIGTERM');
     await exited;
   };
-  after(stop);
   return { url: `redis://127.0.0.1:${port}`, stop };
 }

@@ -38,7 +38,7 @@ ${listTargets()
   --job-config FILE    job APIs: JSON with field overrides (idField, statusField, outputField, headers...)
   --clip S             job APIs: seconds of stimulus per clip (default 5)
   --jobs N             job APIs: clips submitted one after another, the first cold (default 3)
-  --token T            WHIP/WHEP: bearer token (or FRAMEWISE_TOKEN)
+  --token T            WHIP/WHEP and job APIs: bearer token (or FRAMEWISE_TOKEN)
   --expect CATEGORY    exit with code 3 unless the verdict is CATEGORY (for CI gates)
   --report FILE.html   write a self-contained HTML report with plots
   --json               print the whole report as JSON
@@ -112,6 +112,9 @@ export async function probeCommand(args: string[], io: { stdout: NodeJS.WriteStr
       const clipS = positiveNumber('--clip', v.clip);
       const jobs = positiveNumber('--jobs', v.jobs);
       const fps = positiveNumber('--fps', v.fps);
+      const jobToken = v.token ?? process.env.FRAMEWISE_TOKEN;
+      if (jobToken && !Object.keys(overrides.headers ?? {}).some((h) => h.toLowerCase() === 'authorization'))
+        overrides.headers = { ...overrides.headers, authorization: `Bearer ${jobToken}` };
       report = await runJobProbe(jobConfig(spec.slice('job:'.length), v['job-preset'], overrides), {
         ...(clipS !== undefined ? { clipS } : {}),
         ...(jobs !== undefined ? { jobs: Math.round(jobs) } : {}),

@@ -61,10 +61,9 @@ export async function runJobProbe(config: JobApiConfig, options: JobProbeOptions
       policy: render(),
     }).run();
     const clip = await readFile(clipPath);
-    const dataUri = `data:video/mp4;base64,${clip.toString('base64')}`;
     const submissions: JobSubmission[] = [];
     for (let index = 0; index < (options.jobs ?? 3) && !options.signal?.aborted; index++) {
-      submissions.push(await submitOne(config, dataUri, index, join(dir, `result-${index}.mp4`), clipS, options));
+      submissions.push(await submitOne(config, clip, index, join(dir, `result-${index}.mp4`), clipS, options));
     }
     const done = submissions.filter((s) => s.realTimeFactor !== null);
     const warm = done.filter((s) => s.index > 0);
@@ -95,7 +94,7 @@ export async function runJobProbe(config: JobApiConfig, options: JobProbeOptions
 
 async function submitOne(
   config: JobApiConfig,
-  dataUri: string,
+  clip: Buffer,
   index: number,
   resultPath: string,
   clipS: number,
@@ -117,12 +116,14 @@ async function submitOne(
     error: null,
   };
   try {
-    const body: Record<string, unknown> = { ...(config.extraBody ?? {}) };
-    place(body, config.inputField, dataUri);
-    const created = await json(
-      await fetch(config.createUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: options.signal ?? null }),
-      `creating a job at ${config.createUrl}`,
-    );
+    let request: RequestInit;
+    if (config.upload === 'body') request = { method: 'POST', headers: { ...headers, 'content-type': 'video/mp4' }, body: new Uint8Array(clip) };
+    else {
+      const body: Record<string, unknown> = { ...(config.extraBody ?? {}) };
+      place(body, config.inputField, `data:video/mp4;base64,${clip.toString('base64')}`);
+      request = { method: 'POST', headers, body: JSON.stringify(body) };
+    }
+    const created = await json(await fetch(config.createUrl, { ...request, signal: options.signal ?? null }), `creating a job at ${config.createUrl}`);
     sub.acceptedMs = sinceMs();
     const id = pick(created, config.idField);
     if (typeof id !== 'string' && typeof id !== 'number')
@@ -162,7 +163,10 @@ async function submitOne(
       : final;
     const output = firstUrl(pick(answer, config.outputField));
     if (!output) throw new FramewiseError('input-unreadable', `the finished job has no result at "${config.outputField}"`);
-    const media = await fetch(new URL(output, config.createUrl), { signal: options.signal ?? null });
+    const mediaUrl = new URL(output, config.createUrl);
+    // The API's own credentials go only to its own origin (vendors hand out signed links on other hosts).
+    const sameOrigin = mediaUrl.origin === new URL(config.createUrl).origin;
+    const media = await fetch(mediaUrl, { ...(sameOrigin && config.headers ? { headers: config.headers } : {}), signal: options.signal ?? null });
     if (!media.ok) throw new FramewiseError('input-unreadable', `downloading the result ${output}: HTTP ${media.status}`);
     await writeFile(resultPath, Buffer.from(await media.arrayBuffer()));
     sub.playableMs = sinceMs();

@@ -71,12 +71,20 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
     [['run', '--input', 'testsrc', 'extra'], /^framewise: unexpected argument "extra": see framewise run --help\n$/, 2],
     [['probe', 'local:passthrough', '--duration', '-1'], /--duration must be a positive number \(got "-1"\)/, 2],
     [['serve', '--port', 'http'], /--port must be 0-65535 \(got "http"\)/, 2],
-    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, render, jobs, probe, scope, serve, models\n$/, 2],
+    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, render, jobs, probe, scope, serve, worker, models\n$/, 2],
     [['run', '--input', 'testsrc', '--effect', '__proto__'], /^framewise: unknown effect "__proto__": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'constructor'], /^framewise: unknown effect "constructor": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'passthrough:extra'], /^framewise: effect "passthrough" takes no argument \(got "extra"\)\n$/, 2],
     [['run', '--input', 'testsrc', '--input-option', 'listen'], /--input-option must look like key=value/, 2],
     [['explode'], /^framewise: unknown command "explode": see framewise --help\n$/, 2],
+    [['worker'], /^framewise: framewise worker needs --queue redis:\/\/host:6379/, 2],
+    [
+      ['worker', '--queue', 'http://127.0.0.1:6379', '--server', 'http://127.0.0.1:8080'],
+      /--queue takes redis:\/\/host:port or rediss:\/\/host:port \(got "http:"\)/,
+      2,
+    ],
+    [['worker', '--queue', 'redis://127.0.0.1:6379'], /needs --server http:\/\/host:8080/, 2],
+    [['serve', '--queue', 'redis://127.0.0.1:6379', '--job-concurrency', '2'], /--job-concurrency is for the embedded queue/, 2],
   ];
   for (const [args, message, code] of cases) {
     const r = framewise(...args);
@@ -93,7 +101,7 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
 });
 
 test('help and version: --help and -h of every command print its help to stdout and exit 0', () => {
-  for (const command of ['run', 'probe', 'scope', 'serve', 'models']) {
+  for (const command of ['run', 'probe', 'scope', 'serve', 'worker', 'models']) {
     for (const flag of ['--help', '-h']) {
       const r = framewise(command, flag);
       assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);

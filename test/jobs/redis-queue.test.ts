@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,10 +10,10 @@ import { JobClient } from '../../src/jobs/job-client.ts';
 import { WORKER_SECRET_KEY } from '../../src/jobs/redis-link.ts';
 import { renderSegmented } from '../../src/jobs/segmented-render.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
-import { repoPath, scratchDir, testdata } from '../helpers.ts';
+import { scratchDir, testdata } from '../helpers.ts';
 import { startRedis } from '../redis-server.ts';
+import { spawnWorker, stopProcess } from '../worker-process.ts';
 
-const BIN = repoPath('bin/framewise.js');
 const SEGMENT_S = 1;
 
 /** A 3 s, 320x180 clip with audio cut from the test video (so 20 jobs stay quick). */
@@ -44,33 +44,6 @@ function frameChecksums(path: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-/** `framewise worker` as its own process; resolves once it takes jobs. */
-async function startWorker(redisUrl: string, serverUrl: string, workDir: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'worker', '--queue', redisUrl, '--server', serverUrl, '--concurrency', '1', '--work-dir', workDir, '--log-level', 'warn'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('worker taking jobs')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 test(
   '20 jobs across 2 workers on Redis, one worker SIGKILLed mid-job: every job completes with every frame, identical to an uninterrupted render',
   { timeout: 600_000 },
@@ -87,7 +60,7 @@ test(
     const server = await FramewiseServer.start({ port: 0, web: false, jobs: { dir: join(dir, 'jobs'), queue: redis.url, segmentS: SEGMENT_S } });
     const workers: ChildProcess[] = [];
     try {
-      workers.push(await startWorker(redis.url, server.url, dir), await startWorker(redis.url, server.url, dir));
+      workers.push(await spawnWorker(redis.url, server.url, dir), await spawnWorker(redis.url, server.url, dir));
       const [victim, survivor] = workers as [ChildProcess, ChildProcess];
       const client = new JobClient(server.url);
       const ids: string[] = [];
@@ -156,7 +129,7 @@ test(
       assert.equal((await fetch(`${server.url}/work/${first.id}/seg-00001.exe`, { headers: auth, method: 'PUT', body: 'x' })).status, 404);
 
       // Cancel a running job: the worker stops it, the server removes its files.
-      worker = await startWorker(redis.url, server.url, dir);
+      worker = await spawnWorker(redis.url, server.url, dir);
       for (let i = 0; i < 1200; i++) {
         if ((server.jobs!.store.get(first.id)?.progress.framesDone ?? 0) > 10) break;
         await sleep(50);
@@ -177,7 +150,7 @@ test(
       await probe.flushall();
       probe.disconnect();
       server = await FramewiseServer.start({ port, web: false, jobs });
-      worker = await startWorker(redis.url, server.url, dir);
+      worker = await spawnWorker(redis.url, server.url, dir);
       const again = new JobClient(server.url);
       for (const job of queued) {
         const done = await again.wait(job.id);

@@ -7,6 +7,11 @@ import { FramewiseError } from '../../core/errors.ts';
 export interface JobApiConfig {
   /** POST here to create a job. */
   createUrl: string;
+  /**
+   * How the clip is sent: `data-uri` (default) puts it as a data: URI at `inputField` of a JSON body; `body` sends
+   * the MP4 itself as the request body (Content-Type video/mp4), options in the create URL's query.
+   */
+  upload?: 'data-uri' | 'body';
   /** Dotted path in the create body where the clip goes, as a data: URI (e.g. "input.video"). */
   inputField: string;
   /** Extra fields merged into the create body (model version, prompt...). */
@@ -27,7 +32,7 @@ export interface JobApiConfig {
   pollIntervalMs?: number;
 }
 
-/** Field mappings modelled on public queue APIs (prediction-style and request-queue-style). */
+/** Field mappings modelled on public queue APIs (prediction-style and request-queue-style), and Framewise's own. */
 export const JOB_PRESETS: Record<string, Omit<JobApiConfig, 'createUrl'>> = {
   predictions: {
     inputField: 'input.video',
@@ -48,6 +53,19 @@ export const JOB_PRESETS: Record<string, Omit<JobApiConfig, 'createUrl'>> = {
     doneValues: ['COMPLETED'],
     failedValues: ['FAILED', 'ERROR'],
     outputField: 'video.url',
+    errorField: 'error',
+  },
+  // This project's job API (POST /jobs, framewise serve): the clip as the body, effects in the query
+  // (job:http://host:8080/jobs?effect=blur), the record at Location, the file at links.result once succeeded.
+  framewise: {
+    upload: 'body',
+    inputField: '',
+    idField: 'id',
+    statusUrlField: 'location',
+    statusField: 'state',
+    doneValues: ['succeeded'],
+    failedValues: ['failed', 'cancelled'],
+    outputField: 'links.result',
     errorField: 'error',
   },
 };

@@ -1,0 +1,31 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { repoPath } from './helpers.ts';
+
+const BIN = repoPath('bin/framewise.js');
+
+/** `framewise worker` as its own process; resolves once it takes jobs. */
+export async function spawnWorker(redisUrl: string, serverUrl: string, workDir: string, concurrency = 1): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'worker', '--queue', redisUrl, '--server', serverUrl, '--concurrency', String(concurrency), '--work-dir', workDir, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('worker taking jobs')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
