@@ -24,3 +24,10 @@ export { ObjectDetector, type ObjectDetection, type ObjectDetectorOptions } from
 export { COCO_LABELS } from './models/coco-labels.ts';
 export { frameToTensor } from './models/image-tensor.ts';
 export { letterboxRoi, roiToFrame, roiToTensor, type Point, type Roi } from './models/roi.ts';
+export { makeHighlights, type HighlightsOptions, type HighlightsProgress, type HighlightsResult } from './highlights/highlights.ts';
+export type { HighlightsReport, ReelClip } from './highlights/report.ts';
+export { DEFAULT_WEIGHTS, parseWeights, type SignalWeights } from './highlights/scoring.ts';
+export { SIGNALS, type SignalName } from './highlights/signals.ts';
+export { ClipsSource, type ClipsSourceOptions } from './io/clips-source.ts';
+export type { MediaCut } from './io/media-cuts.ts';
+export { readLoudness, type LoudnessTrack } from './io/loudness.ts';

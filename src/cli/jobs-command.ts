@@ -1,14 +1,16 @@
-import { extname, join, dirname, basename } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { FramewiseError } from '../core/errors.ts';
-import { effectUsages } from '../effects/registry.ts';
+import { effectList, effectUsages } from '../effects/registry.ts';
 import { assertDistinctOutput } from '../io/media-location.ts';
-import { FINAL_STATES, JOB_FORMATS, type JobFormat, type JobRecord } from '../jobs/job.ts';
+import { jobFormatOf, type JobRecord } from '../jobs/job.ts';
 import { JobClient } from '../jobs/job-client.ts';
 import { renderSegmented } from '../jobs/segmented-render.ts';
 import { parseFlags } from './flags.ts';
 import { positiveNumber } from './numbers.ts';
 import { onStopSignal } from './signals.ts';
+import { ProgressLine } from './progress-line.ts';
+import { followJob } from './follow-job.ts';
 
 type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
@@ -63,11 +65,8 @@ export async function renderCommand(args: string[], io: Io, env: NodeJS.ProcessE
   );
   if (!v.input) throw new FramewiseError('invalid-argument', '--input is required: see framewise render --help');
   if (!v.output && !v.detach) throw new FramewiseError('invalid-argument', '--output is required (a .mp4 .mkv .webm or .mov file)');
-  const effects = (v.effect ?? 'passthrough')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  const format = v.output ? formatOf(v.output) : 'mp4';
+  const effects = effectList(v.effect ?? 'passthrough');
+  const format = v.output ? jobFormatOf(v.output) : 'mp4';
   const segmentS = positiveNumber('--segment', v.segment);
   if (v.output) await assertDistinctOutput(v.input, v.output);
   const progress = new ProgressLine(io.stderr, !v.json);
@@ -78,21 +77,7 @@ export async function renderCommand(args: string[], io: Io, env: NodeJS.ProcessE
       io.stdout.write(v.json ? `${JSON.stringify(submitted, null, 2)}\n` : `${submitted.id}\n`);
       return 0;
     }
-    progress.note(`framewise: job ${submitted.id} queued on ${v.server}`);
-    let cancelling = false;
-    const stop = onStopSignal(() => {
-      if (cancelling) return;
-      cancelling = true;
-      progress.note(`framewise: cancelling job ${submitted.id}`);
-      void client.cancel(submitted.id).catch(() => undefined);
-    });
-    let job: JobRecord;
-    try {
-      job = await client.wait(submitted.id, (j) => progress.show(j));
-    } finally {
-      stop();
-    }
-    progress.done();
+    const job = await followJob(client, submitted, v.server, progress);
     return finishRemote(client, job, v.output as string, v.json === true, io);
   }
   const output = v.output as string;
@@ -211,51 +196,5 @@ export async function jobsCommand(args: string[], io: Io, env: NodeJS.ProcessEnv
     }
     default:
       throw new FramewiseError('invalid-argument', `framewise jobs needs ls, show, cancel or wait (got "${action ?? ''}")`);
-  }
-}
-
-function formatOf(output: string): JobFormat {
-  const ext = extname(output).slice(1).toLowerCase();
-  if (!(JOB_FORMATS as readonly string[]).includes(ext))
-    throw new FramewiseError('invalid-argument', `the output must be ${JOB_FORMATS.map((f) => `.${f}`).join(' ')} (got "${output}")`);
-  return ext as JobFormat;
-}
-
-/** Progress on stderr: a line redrawn in place on a terminal, a line every few seconds otherwise. */
-class ProgressLine {
-  private lastMs = 0;
-  private drawn = false;
-
-  constructor(
-    private readonly stream: NodeJS.WriteStream,
-    private readonly enabled: boolean,
-  ) {}
-
-  note(text: string): void {
-    if (this.enabled) this.stream.write(`${text}\n`);
-  }
-
-  show(job: JobRecord): void {
-    const p = job.progress;
-    this.frames(p.framesDone, p.framesTotal, p.fps, job.state, FINAL_STATES.has(job.state));
-  }
-
-  frames(done: number, total: number | null, fps: number | null, what: string, force = false): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    const tty = this.stream.isTTY === true;
-    if (!force && now - this.lastMs < (tty ? 100 : 5000)) return;
-    this.lastMs = now;
-    const share = total ? ` ${Math.min(100, Math.round((100 * done) / total))}%` : '';
-    const line = `${what}${share}  ${done}${total ? `/${total}` : ''} frames${fps ? `  ${fps.toFixed(1)} fps` : ''}`;
-    if (tty) {
-      this.stream.write(`\r\x1b[2K${line}`);
-      this.drawn = true;
-    } else this.stream.write(`${line}\n`);
-  }
-
-  done(): void {
-    if (this.drawn) this.stream.write('\n');
-    this.drawn = false;
   }
 }

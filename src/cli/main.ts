@@ -4,6 +4,7 @@ import { HelpRequested } from './flags.ts';
 import { signalExitCode } from './signals.ts';
 import { MODELS_USAGE, modelsCommand } from './models-command.ts';
 import { JOBS_USAGE, jobsCommand, RENDER_USAGE, renderCommand } from './jobs-command.ts';
+import { HIGHLIGHTS_USAGE, highlightsCommand } from './highlights-command.ts';
 import { PROBE_USAGE, probeCommand } from './probe-command.ts';
 import { parseRunArgs, RUN_USAGE, runPipeline } from './run-command.ts';
 import { SCOPE_USAGE, scopeCommand } from './scope-command.ts';
@@ -13,17 +14,18 @@ import { WORKER_USAGE, workerCommand } from './worker-command.ts';
 const USAGE = `framewise <command> [options]
 
 Commands:
-  serve    run the live server (WebRTC WHIP/WHEP) with its demo page: camera in, processed video back
-  run      run a pipeline on a file, URL, picture or test pattern and print its latency stats
-  render   render a video through effects as a job (checkpointed segments, audio kept), here or on a server
-  jobs     list, follow and cancel a server's render jobs
-  worker   render the jobs of a server that queues them in Redis (framewise serve --queue redis://...)
-  probe    measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
-  scope    turn product requirements into the category and latency budget they need
-  models   list, build and inspect the model zoo (ONNX, built from npm packages)
-  help     show this help, or "framewise help <command>"
+  serve       run the live server (WebRTC WHIP/WHEP) with its demo page: camera in, processed video back
+  run         run a pipeline on a file, URL, picture or test pattern and print its latency stats
+  render      render a video through effects as a job (checkpointed segments, audio kept), here or on a server
+  jobs        list, follow and cancel a server's render jobs
+  highlights  make a highlight reel: score every second (motion, loudness, people, pose), pick clips, render them
+  worker      render the jobs of a server that queues them in Redis (framewise serve --queue redis://...)
+  probe       measure a system under camera-like load: LIVE, NEAR-LIVE or GENERATION, with the evidence
+  scope       turn product requirements into the category and latency budget they need
+  models      list, build and inspect the model zoo (ONNX, built from npm packages)
+  help        show this help, or "framewise help <command>"
 
-  --version  print the version
+  --version   print the version
   Each command has its own help: framewise <command> --help
 `;
 
@@ -31,6 +33,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   run: RUN_USAGE,
   render: RENDER_USAGE,
   jobs: JOBS_USAGE,
+  highlights: HIGHLIGHTS_USAGE,
   probe: PROBE_USAGE,
   scope: SCOPE_USAGE,
   serve: SERVE_USAGE,
@@ -57,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         return await renderCommand(rest, io);
       case 'jobs':
         return await jobsCommand(rest, io);
+      case 'highlights':
+        return await highlightsCommand(rest, io);
       case 'probe':
         return await probeCommand(rest, io);
       case 'serve':

@@ -4,7 +4,7 @@ import { Pipeline } from '../core/pipeline.ts';
 import { live, type Policy, render } from '../core/policy.ts';
 import { NullSink, type FrameSink } from '../core/sink.ts';
 import type { PipelineStats } from '../core/stats.ts';
-import { createEffect, effectUsages } from '../effects/registry.ts';
+import { createEffect, effectList, effectUsages } from '../effects/registry.ts';
 import { assertDistinctOutput } from '../io/media-location.ts';
 import { MediaSink } from '../io/media-sink.ts';
 import { isPicturePath } from '../io/output-format.ts';
@@ -106,10 +106,7 @@ export function parseRunArgs(args: string[]): RunOptions {
   }
   return {
     input: v.input,
-    effects: (v.effect ?? 'passthrough')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    effects: effectList(v.effect ?? 'passthrough'),
     mode,
     loop: v.loop ?? false,
     realtime: v.realtime ?? false,

@@ -52,6 +52,14 @@ export interface EffectSpec {
   arg: string | undefined;
 }
 
+/** An effect chain as typed (`blur:12, grayscale`): the effects in order, blanks dropped. */
+export function effectList(text: string): string[] {
+  return text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
 /** Split "name" or "name:arg". An empty argument ("blur:") counts as none. */
 export function parseEffectSpec(spec: string): EffectSpec {
   const colon = spec.indexOf(':');

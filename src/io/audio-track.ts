@@ -13,6 +13,7 @@ import { FilterAPI } from 'node-av/api';
 import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, Packet, Rational, type Stream } from 'node-av/lib';
 import { FramewiseError } from '../core/errors.ts';
 import { check, ffmpegReason } from './av-error.ts';
+import { audioCutsFilter, type MediaCut, outputTimeUs } from './media-cuts.ts';
 
 /** Audio codecs each container can carry as they are (copied); anything else is re-encoded. */
 const COPYABLE: Record<string, ReadonlySet<string> | 'any'> = {
@@ -63,6 +64,8 @@ export class AudioTrack {
     private readonly originUs: number,
     /** Media time (µs) after which no audio is written (the video's end), or Infinity. */
     private endUs: number,
+    /** Play only these pieces of the input, back to back (media time of the input), or all of it. */
+    private readonly cuts: readonly MediaCut[] | null,
   ) {
     this.packet.alloc();
     this.decoded.alloc();
@@ -70,7 +73,9 @@ export class AudioTrack {
 
   /**
    * Open `path`'s best audio stream and add an output stream for it to `out` (before its header is written).
-   * Resolves null when the input has no audio.
+   * With `cuts`, only those pieces of the input are written, back to back and sample-exact (always re-encoded), so
+   * they line up with pictures cut at the same times; `endUs` and the times given to writeUntil are then output
+   * media time. Resolves null when the input has no audio.
    */
   static async open(
     path: string,
@@ -79,6 +84,7 @@ export class AudioTrack {
     originUs: number,
     endUs = Number.POSITIVE_INFINITY,
     inputOptions: Record<string, string> = {},
+    cuts: readonly MediaCut[] | null = null,
   ): Promise<AudioTrack | null> {
     const input = new FormatContext();
     const opened = await input.openInput(path, null, Object.keys(inputOptions).length > 0 ? Dictionary.fromObject(inputOptions) : null);
@@ -96,9 +102,9 @@ export class AudioTrack {
       }
       const codecName = Codec.findDecoder(source.codecpar.codecId)?.name ?? '';
       const copyable = COPYABLE[container];
-      const copy = copyable === 'any' || (copyable?.has(codecName) ?? false);
+      const copy = cuts === null && (copyable === 'any' || (copyable?.has(codecName) ?? false));
       const target = out.newStream(null);
-      const track = new AudioTrack(input, source, out, target, copy ? 'copy' : 'reencode', originUs, endUs);
+      const track = new AudioTrack(input, source, out, target, copy ? 'copy' : 'reencode', originUs, endUs, cuts);
       if (copy) {
         check(source.codecpar.copy(target.codecpar), 'output-failed', 'cannot copy the audio parameters', 'This is a bug: please report it.');
         target.codecpar.codecTag = 0;
@@ -141,7 +147,8 @@ export class AudioTrack {
     this.target.timeBase = encoder.timeBase;
     const frameSize = encoder.frameSize > 0 ? encoder.frameSize : plan.frameSize;
     const format = plan.sampleFormat === AV_SAMPLE_FMT_FLTP ? 'fltp' : 'flt';
-    this.filter = FilterAPI.create(`aresample=${rate},aformat=sample_fmts=${format}:channel_layouts=${layout},asetnsamples=n=${frameSize}:p=0`);
+    const shape = `aresample=${rate},aformat=sample_fmts=${format}:channel_layouts=${layout},asetnsamples=n=${frameSize}:p=0`;
+    this.filter = FilterAPI.create(this.cuts ? `${audioCutsFilter(this.cuts)},${shape}` : shape);
   }
 
   /** Write the audio up to media time `untilUs` (call before each video frame of that time, and at the end). */
@@ -149,7 +156,7 @@ export class AudioTrack {
     const limitUs = Math.min(untilUs, this.endUs);
     while (!this.done) {
       const peeked = this.pendingUs;
-      if (peeked !== null && peeked > limitUs) return;
+      if (peeked !== null && this.outputUs(peeked) > limitUs) return;
       if (peeked !== null) {
         await this.writePending();
         continue;
@@ -166,13 +173,31 @@ export class AudioTrack {
       const ts = this.packet.pts !== AV_NOPTS_VALUE ? this.packet.pts : this.packet.dts;
       const atUs = ts === AV_NOPTS_VALUE ? 0 : this.mediaUs(ts);
       // Audio well before the first picture belongs to nothing that is written; a little (codec priming) is kept.
-      if (atUs < -500_000) this.packet.unref();
+      if (atUs < -500_000 || !this.nearCut(atUs)) this.packet.unref();
       else this.pendingUs = atUs;
     }
   }
 
   /** Media time of the packet read but not written yet, or null. */
   private pendingUs: number | null = null;
+
+  /** Output media time of input media time `us` (the same without cuts). */
+  private outputUs(us: number): number {
+    return this.cuts ? outputTimeUs(this.cuts, us) : us;
+  }
+
+  /** With cuts: true when a packet at input time `atUs` is in a cut or just before one (decoder warm-up). */
+  private nearCut(atUs: number): boolean {
+    return !this.cuts || this.cuts.some((c) => atUs >= c.fromUs - 500_000 && atUs < c.toUs + 100_000);
+  }
+
+  /** True when audio starting at input media time `startUs` may still be written. */
+  private wanted(startUs: number): boolean {
+    if (!this.cuts) return startUs >= 0 && startUs < this.endUs;
+    // The cut graph ends after the last cut: nothing may be fed past it.
+    const last = this.cuts[this.cuts.length - 1] as MediaCut;
+    return startUs < last.toUs && this.outputUs(startUs) < this.endUs;
+  }
 
   private mediaUs(ts: bigint): number {
     const tb = this.source.timeBase;
@@ -210,7 +235,7 @@ export class AudioTrack {
       const startUs = ts === AV_NOPTS_VALUE ? 0 : this.mediaUs(ts);
       this.decoded.pts = BigInt(Math.round((startUs * this.decoded.sampleRate) / 1e6));
       this.decoded.timeBase = new Rational(1, this.decoded.sampleRate);
-      if (startUs >= 0 && startUs < this.endUs) await this.encodeFiltered(await (this.filter as FilterAPI).processAll(this.decoded));
+      if (this.wanted(startUs)) await this.encodeFiltered(await (this.filter as FilterAPI).processAll(this.decoded));
       this.decoded.unref();
     }
   }

@@ -26,6 +26,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AudioTrack, containerTakesAudio } from './audio-track.ts';
 import { urlScheme } from './media-location.ts';
+import type { MediaCut } from './media-cuts.ts';
 import { ENCODERS, PICTURE_CODECS, resolveOutput, type VideoCodec } from './output-format.ts';
 
 /** Options of a MediaSink. */
@@ -44,6 +45,13 @@ export interface MediaSinkOptions {
    * codec), in sync with the frames' media time. For renders of a file; the frames must keep the file's timestamps.
    */
   audioFrom?: string;
+  /** FFmpeg options for opening `audioFrom` (the same whitelists as the input's). */
+  audioInputOptions?: Record<string, string>;
+  /**
+   * Only these pieces of `audioFrom` (its media time), back to back: for frames that play the same cuts (a reel),
+   * whose timestamps are then output time, starting at 0.
+   */
+  audioCuts?: readonly MediaCut[];
   /**
    * No B-frames (pictures in decode order = display order): for segments that are joined later, so no decode time
    * of one segment falls before the end of the one before it.
@@ -141,7 +149,15 @@ export class MediaSink implements FrameSink {
     this.stream = stream;
     this.frameUs = 1e6 / info.fps;
     if (this.options.audioFrom !== undefined && containerTakesAudio(container))
-      this.audio = await AudioTrack.open(this.options.audioFrom, fmt, container, info.startUs ?? 0);
+      this.audio = await AudioTrack.open(
+        this.options.audioFrom,
+        fmt,
+        container,
+        info.startUs ?? 0,
+        Number.POSITIVE_INFINITY,
+        this.options.audioInputOptions,
+        this.options.audioCuts ?? null,
+      );
     if (!fmt.oformat?.hasFlags(AVFMT_NOFILE)) {
       const io = new IOContext();
       check(

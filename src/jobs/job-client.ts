@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { FramewiseError } from '../core/errors.ts';
-import { FINAL_STATES, type JobFormat, type JobRecord } from './job.ts';
+import { FINAL_STATES, type HighlightsJobOptions, type JobFormat, type JobRecord } from './job.ts';
 
 /** A page of `GET /jobs`. */
 export interface JobPage {
@@ -25,20 +25,38 @@ export class JobClient {
     this.base = server.replace(/\/+$/, '');
   }
 
-  /** Queue a job: a local file is uploaded as the body; an http(s) URL is read by the server. */
-  async submit(input: string, effects: readonly string[], format: JobFormat): Promise<JobRecord> {
+  /**
+   * Queue a job: a local file is uploaded as the body; an http(s) URL is read by the server. With `highlights`, the
+   * job makes a highlight reel with those settings instead of rendering every frame.
+   */
+  async submit(input: string, effects: readonly string[], format: JobFormat, highlights?: HighlightsJobOptions): Promise<JobRecord> {
     const isUrl = /^https?:\/\//i.test(input);
+    const extra: Record<string, string> = highlights
+      ? {
+          type: 'highlights',
+          length: String(highlights.lengthS),
+          ...(highlights.weights
+            ? {
+                weights: Object.entries(highlights.weights)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(','),
+              }
+            : {}),
+          ...(highlights.signals ? { signals: highlights.signals.join(',') } : {}),
+          ...(highlights.modelFps === undefined ? {} : { 'model-fps': String(highlights.modelFps) }),
+        }
+      : {};
     let response: Response;
     if (isUrl) {
       response = await this.request('/jobs', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ url: input, effects, format }),
+        body: JSON.stringify({ url: input, effects, format, ...extra }),
       });
     } else {
       const size = (await stat(input).catch(() => null))?.size;
       if (size === undefined) throw new FramewiseError('input-not-found', `input "${input}" does not exist`);
-      const query = new URLSearchParams({ effect: effects.join(','), format });
+      const query = new URLSearchParams({ effect: effects.join(','), format, ...extra });
       response = await this.request(`/jobs?${query.toString()}`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
@@ -92,9 +110,12 @@ export class JobClient {
     return FINAL_STATES.has(now.state) ? now : this.wait(id, onUpdate);
   }
 
-  /** Download a succeeded job's file to `output` (temporary name, renamed when complete). */
-  async download(id: string, output: string): Promise<number> {
-    const response = await this.request(`/jobs/${encodeURIComponent(id)}/result`);
+  /**
+   * Download a succeeded job's file to `output` (temporary name, renamed when complete); `part` `report` or
+   * `report.html` fetches a highlights job's report instead.
+   */
+  async download(id: string, output: string, part: 'result' | 'report' | 'report.html' = 'result'): Promise<number> {
+    const response = await this.request(`/jobs/${encodeURIComponent(id)}/${part}`);
     if (!response.ok || !response.body) await this.json(response);
     const partial = join(dirname(output), `.${basename(output)}.partial`);
     try {

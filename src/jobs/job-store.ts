@@ -79,6 +79,11 @@ export class JobStore {
     return join(this.dir(record.id), `result.${record.spec.format}`);
   }
 
+  /** Where a highlights job's report (JSON) is. */
+  reportPath(id: string): string {
+    return join(this.dir(id), 'report.json');
+  }
+
   /** Make the folder of a new job (before its input is written into it). */
   async prepare(id: string): Promise<void> {
     await mkdir(this.dir(id), { recursive: true });

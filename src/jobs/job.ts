@@ -1,4 +1,8 @@
 /** Render jobs: what is asked for, and where a job stands. Plain data, persisted as JSON. */
+import { extname } from 'node:path';
+import { FramewiseError } from '../core/errors.ts';
+import type { SignalWeights } from '../highlights/scoring.ts';
+import type { SignalName } from '../highlights/signals.ts';
 
 /** Where a job is in its life. `queued` and `running` are live; the other three are final. */
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -10,8 +14,32 @@ export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed
 export const JOB_FORMATS = ['mp4', 'mkv', 'webm', 'mov'] as const;
 export type JobFormat = (typeof JOB_FORMATS)[number];
 
+/** The job format a result file's name asks for (its extension); a clear error for any other. */
+export function jobFormatOf(path: string): JobFormat {
+  const ext = extname(path).slice(1).toLowerCase();
+  if (!(JOB_FORMATS as readonly string[]).includes(ext))
+    throw new FramewiseError('invalid-argument', `the output must be ${JOB_FORMATS.map((f) => `.${f}`).join(' ')} (got "${path}")`);
+  return ext as JobFormat;
+}
+
+/** What a job makes: every frame through effects (`render`, the default), or a highlight reel. */
+export type JobKind = 'render' | 'highlights';
+
+/** The settings of a highlights job (see `makeHighlights`). */
+export interface HighlightsJobOptions {
+  /** Target reel length, s. */
+  lengthS: number;
+  weights?: SignalWeights;
+  signals?: SignalName[];
+  modelFps?: number;
+}
+
 /** What a job renders. */
 export interface JobSpec {
+  /** Absent: `render`. */
+  kind?: JobKind;
+  /** With kind `highlights`. */
+  highlights?: HighlightsJobOptions;
   /** Effect chain, in order, as typed on the CLI (`blur:12`, `grayscale`). */
   effects: string[];
   format: JobFormat;
@@ -23,6 +51,8 @@ export interface JobSpec {
 
 /** How far a job has got. */
 export interface JobProgress {
+  /** Highlights jobs: analysing the input (frames are the input's), then rendering the reel (frames are the reel's). */
+  phase?: 'analysing' | 'rendering';
   framesDone: number;
   /** Frames in the input, when its container says (files). */
   framesTotal: number | null;
@@ -40,8 +70,10 @@ export interface JobResult {
   bytes: number;
   frames: number;
   durationS: number;
-  /** Render time / media duration (below 1: faster than real time). */
+  /** Render time / media duration (below 1: faster than real time); for highlights, over the input's duration. */
   realTimeFactor: number;
+  /** Highlights: the clips chosen, and where the report is (JSON at links.report, the page at links.reportPage). */
+  clips?: number;
 }
 
 /** A job, as stored and as `GET /jobs/<id>` shows it. */

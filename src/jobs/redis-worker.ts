@@ -81,7 +81,13 @@ export class RedisWorker {
       }
       return secret;
     };
-    const dir = await mkdtemp(join(options.workDir ?? tmpdir(), 'framewise-worker-'));
+    const parent = options.workDir ?? tmpdir();
+    const dir = await mkdtemp(join(parent, 'framewise-worker-')).catch((err: NodeJS.ErrnoException) => {
+      throw new FramewiseError(
+        'invalid-argument',
+        `cannot make a work folder in "${parent}" (${err.code ?? err.message}): give --work-dir a folder that exists and is writable`,
+      );
+    });
     const store = await JobStore.open(dir);
     const client = new WorkClient(options.server, readSecret);
     let self: RedisWorker | null = null;
@@ -169,6 +175,7 @@ export class RedisWorker {
           for (const file of files) await this.client.upload(id, file);
         }),
       onResult: (path) => transfer(() => this.client.upload(id, path, 'result')),
+      onReport: (path) => transfer(() => this.client.upload(id, path, 'report.json')),
       ...(this.options.onSegmentStart ? { onSegmentStart: (i: number, n: number) => this.options.onSegmentStart?.(id, i, n) } : {}),
     });
     await this.store.remove(id);

@@ -137,8 +137,11 @@ export async function renderSegmented(options: SegmentedRenderOptions): Promise<
 /** The files of a segment folder: `seg-00012.nut`, `seg-00012.json` (and their `.tmp` while written). */
 const SEGMENT_FILE = /^\.?seg-(\d{5})\./;
 
-/** Names a remote worker may send or fetch: a finished segment's picture file or checkpoint, nothing else. */
-export const SEGMENT_FILE_NAME = /^seg-\d{5}\.(nut|json)$/;
+/**
+ * Names a remote worker may send or fetch: a finished segment's picture file or checkpoint, or a highlights job's
+ * analysis checkpoint; nothing else.
+ */
+export const SEGMENT_FILE_NAME = /^(seg-\d{5}\.(nut|json)|analysis\.json)$/;
 
 /** Segment file name (without extension). */
 export function segmentName(index: number): string {

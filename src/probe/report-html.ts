@@ -1,6 +1,6 @@
 import type { PhaseMetrics } from './analysis.ts';
 import type { ProbeReport } from './run-probe.ts';
-import { escapeHtml, svgChart } from './svg-chart.ts';
+import { escapeHtml, svgChart } from '../report/svg-chart.ts';
 import type { Category } from './verdict.ts';
 
 const PHASE_COLORS: Record<string, string> = { warmup: '#9aa5b1', sustain: '#2563eb', overload: '#d97706' };

@@ -13,12 +13,25 @@ export interface ChartRule {
   color: string;
 }
 
+/** A shaded stretch of the x axis (a chosen clip), with a label at its top. */
+export interface ChartBand {
+  from: number;
+  to: number;
+  label: string;
+  color: string;
+}
+
 export interface ChartSpec {
   title: string;
   xLabel: string;
   yLabel: string;
   series: ChartSeries[];
   rules?: ChartRule[];
+  bands?: ChartBand[];
+  /** Vertical marks across the plot (shot boundaries). */
+  marks?: { x: number; color: string }[];
+  /** Fixed top of the y axis (default: from the data). */
+  yMax?: number;
   width?: number;
   height?: number;
 }
@@ -43,12 +56,22 @@ export function svgChart(spec: ChartSpec): string {
   const H = spec.height ?? 260;
   const m = { left: 64, right: 16, top: 28, bottom: 44 };
   const all = spec.series.flatMap((s) => s.points);
-  const xMax = niceMax(Math.max(1e-9, ...all.map((p) => p[0])));
-  const yMax = niceMax(Math.max(1e-9, ...all.map((p) => p[1]), ...(spec.rules ?? []).map((r) => r.y)));
+  const xMax = niceMax(Math.max(1e-9, ...all.map((p) => p[0]), ...(spec.bands ?? []).map((b) => b.to)));
+  const yMax = spec.yMax ?? niceMax(Math.max(1e-9, ...all.map((p) => p[1]), ...(spec.rules ?? []).map((r) => r.y)));
   const x = (v: number): number => m.left + (v / xMax) * (W - m.left - m.right);
   const y = (v: number): number => H - m.bottom - (v / yMax) * (H - m.top - m.bottom);
   const parts: string[] = [];
   parts.push(`<text x="${m.left}" y="16" class="t">${escapeHtml(spec.title)}</text>`);
+  for (const b of spec.bands ?? []) {
+    const x0 = x(b.from);
+    parts.push(
+      `<rect x="${x0.toFixed(1)}" y="${m.top}" width="${Math.max(1, x(b.to) - x0).toFixed(1)}" height="${H - m.top - m.bottom}" fill="${b.color}" opacity="0.18"/><text x="${(x0 + 2).toFixed(1)}" y="${m.top + 22}" fill="${b.color}">${escapeHtml(b.label)}</text>`,
+    );
+  }
+  for (const mark of spec.marks ?? [])
+    parts.push(
+      `<line x1="${x(mark.x).toFixed(1)}" x2="${x(mark.x).toFixed(1)}" y1="${m.top}" y2="${H - m.bottom}" stroke="${mark.color}" stroke-dasharray="2 3"/>`,
+    );
   for (let i = 0; i <= 4; i++) {
     const yv = (yMax * i) / 4;
     const xv = (xMax * i) / 4;
@@ -81,9 +104,12 @@ export function svgChart(spec: ChartSpec): string {
       `<line x1="${m.left}" x2="${W - m.right}" y1="${y(r.y)}" y2="${y(r.y)}" stroke="${r.color}" stroke-dasharray="5 4"/><text x="${W - m.right - 4}" y="${y(r.y) - 4}" text-anchor="end" fill="${r.color}">${escapeHtml(r.label)}</text>`,
     );
   }
-  const legend = spec.series.map(
-    (s, i) =>
-      `<rect x="${m.left + 8 + i * 130}" y="${m.top - 6}" width="10" height="10" fill="${s.color}"/><text x="${m.left + 22 + i * 130}" y="${m.top + 3}">${escapeHtml(s.label)}</text>`,
-  );
+  // Each legend entry as wide as its label (about 6.5 px a character at 11 px), at least 130 px.
+  let legendX = m.left + 8;
+  const legend = spec.series.map((s) => {
+    const at = legendX;
+    legendX += Math.max(130, 24 + s.label.length * 6.5);
+    return `<rect x="${at}" y="${m.top - 6}" width="10" height="10" fill="${s.color}"/><text x="${at + 14}" y="${m.top + 3}">${escapeHtml(s.label)}</text>`;
+  });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" class="chart">${parts.join('')}${legend.join('')}</svg>`;
 }

@@ -1,13 +1,17 @@
 import busboy from 'busboy';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FramewiseError } from '../core/errors.ts';
 import type { EffectContext } from '../effects/effect.ts';
 import { createEffect } from '../effects/registry.ts';
-import { FINAL_STATES, JOB_FORMATS, type JobFormat, type JobRecord, type JobSpec } from '../jobs/job.ts';
+import { FINAL_STATES, type HighlightsJobOptions, JOB_FORMATS, type JobFormat, type JobKind, type JobRecord, type JobSpec } from '../jobs/job.ts';
+import { renderHighlightsHtml } from '../highlights/report-html.ts';
+import type { HighlightsReport } from '../highlights/report.ts';
+import { parseWeights } from '../highlights/scoring.ts';
+import { SIGNALS, type SignalName } from '../highlights/signals.ts';
 import { checkJobUrl, inspectJobInput, JobLimitError, type JobLimits } from '../jobs/job-input.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { newJobId } from '../jobs/job-store.ts';
@@ -21,6 +25,8 @@ interface JobRequest {
   effects: string[];
   format: JobFormat;
   url?: string;
+  kind: JobKind;
+  highlights?: HighlightsJobOptions;
 }
 
 /**
@@ -58,6 +64,10 @@ export class JobRoutes {
       case 'result':
         only('GET', 'HEAD');
         return this.result(req, res, job);
+      case 'report':
+      case 'report.html':
+        only('GET');
+        return this.report(res, job, sub === 'report.html');
     }
     throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
   }
@@ -94,7 +104,7 @@ export class JobRoutes {
           throw new HttpError(400, 'a JSON job names its input as {"url": "https://..."}; to send a file, make it the body or a multipart "file" field');
         await checkJobUrl(asked.url, this.limits);
         media = await inspectJobInput(asked.url, 'url', this.limits);
-        spec = { effects: asked.effects, format: asked.format, input: { kind: 'url', url: asked.url } };
+        spec = { ...specOf(asked), input: { kind: 'url', url: asked.url } };
       } else {
         const path = this.queue.store.inputPath(id);
         let asked: JobRequest;
@@ -110,7 +120,7 @@ export class JobRoutes {
         }
         if ((await stat(path).catch(() => null))?.size ?? 0) media = await inspectJobInput(path, 'upload', this.limits);
         else throw new HttpError(400, 'the upload is empty: send a video file');
-        spec = { effects: asked.effects, format: asked.format, input: { kind: 'upload', name: 'input' } };
+        spec = { ...specOf(asked), input: { kind: 'upload', name: 'input' } };
       }
     } catch (err) {
       await this.queue.store.remove(id);
@@ -136,7 +146,15 @@ export class JobRoutes {
       throw new HttpError(400, `format must be one of ${JOB_FORMATS.join(', ')} (got ${JSON.stringify(format).slice(0, 40)})`);
     const url = fields.url;
     if (url !== undefined && typeof url !== 'string') throw new HttpError(400, 'url must be a string');
-    return { effects, format: format as JobFormat, ...(url === undefined ? {} : { url }) };
+    const kind = fields.type ?? 'render';
+    if (kind !== 'render' && kind !== 'highlights') throw new HttpError(400, `type must be render or highlights (got ${JSON.stringify(kind).slice(0, 40)})`);
+    return {
+      effects,
+      format: format as JobFormat,
+      kind,
+      ...(kind === 'highlights' ? { highlights: highlightsRequest(fields) } : {}),
+      ...(url === undefined ? {} : { url }),
+    };
   }
 
   /** A raw upload, streamed to disk and cut off at the limit. */
@@ -191,7 +209,7 @@ export class JobRoutes {
         reject(err instanceof Error ? err : new Error(String(err)));
       };
       parser.on('field', (name, value) => {
-        if (name === 'effect' || name === 'effects' || name === 'format') fields[name] = value;
+        if (FORM_FIELDS.has(name)) fields[name] = value;
       });
       parser.on('file', (name, file) => {
         if (name !== 'file' || saving !== null) {
@@ -255,6 +273,27 @@ export class JobRoutes {
     req.on('close', end);
   }
 
+  /** A succeeded highlights job's report: the JSON as written, or the page drawn from it. */
+  private async report(res: ServerResponse, job: JobRecord, html: boolean): Promise<void> {
+    if (job.spec.kind !== 'highlights') throw new HttpError(404, `job ${job.id} is a render job: only highlights jobs have a report`);
+    if (job.state !== 'succeeded') throw new HttpError(409, `job ${job.id} is ${job.state}: its report is there once it has succeeded`);
+    const text = await readFile(this.queue.store.reportPath(job.id), 'utf8').catch(() => null);
+    if (text === null) throw new HttpError(410, `the report of job ${job.id} is gone from the server`);
+    if (!html) {
+      res.writeHead(200, { ...this.headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
+    const page = renderHighlightsHtml(JSON.parse(text) as HighlightsReport);
+    // The page is static: no script runs in it, whatever the report's text holds.
+    res.writeHead(200, {
+      ...this.headers,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    });
+    res.end(page);
+  }
+
   /** The finished file, whole or one byte range (RFC 9110). */
   private async result(req: IncomingMessage, res: ServerResponse, job: JobRecord): Promise<void> {
     if (job.state !== 'succeeded' || !job.result)
@@ -291,7 +330,64 @@ export class JobRoutes {
 function view(job: JobRecord): JobRecord & { links: Record<string, string> } {
   const links: Record<string, string> = { self: `/jobs/${job.id}`, events: `/jobs/${job.id}/events` };
   if (job.state === 'succeeded') links.result = `/jobs/${job.id}/result`;
+  if (job.state === 'succeeded' && job.spec.kind === 'highlights') {
+    links.report = `/jobs/${job.id}/report`;
+    links.reportPage = `/jobs/${job.id}/report.html`;
+  }
   return { ...job, links };
+}
+
+/** Form fields a multipart job may carry beside its file. */
+const FORM_FIELDS = new Set(['effect', 'effects', 'format', 'type', 'length', 'weights', 'signals', 'model-fps']);
+
+/** The spec of a request (its input is added by the caller). */
+function specOf(asked: JobRequest): Omit<JobSpec, 'input'> {
+  return {
+    effects: asked.effects,
+    format: asked.format,
+    ...(asked.kind === 'highlights' ? { kind: asked.kind, ...(asked.highlights ? { highlights: asked.highlights } : {}) } : {}),
+  };
+}
+
+/** Longest reel a job may ask for, s. */
+const MAX_REEL_S = 3600;
+
+/** A highlights job's settings from query parameters, form fields or JSON (`length` required). */
+function highlightsRequest(fields: Record<string, unknown>): HighlightsJobOptions {
+  const number = (value: unknown, name: string, min: number, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (!Number.isFinite(n) || n < min || n > max) throw new HttpError(400, `${name} must be a number from ${min} to ${max}`);
+    return n;
+  };
+  const lengthS = number(fields.length, 'length (the reel length, s)', 1, MAX_REEL_S);
+  if (lengthS === undefined) throw new HttpError(400, 'a highlights job needs length: the reel length in seconds');
+  const modelFps = number(fields['model-fps'] ?? fields.modelFps, 'model-fps', 0.1, 30);
+  let weights: HighlightsJobOptions['weights'];
+  const w = fields.weights;
+  if (typeof w === 'string') weights = parseWeightsOr400(w);
+  else if (w !== undefined && w !== null && typeof w === 'object' && !Array.isArray(w))
+    weights = parseWeightsOr400(
+      Object.entries(w as Record<string, unknown>)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
+    );
+  else if (w !== undefined) throw new HttpError(400, 'weights must be "motion=0.4,audio=0.3" or an object of numbers');
+  const raw = fields.signals;
+  const list = raw === undefined ? undefined : Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+  if (list === null || list?.some((x) => typeof x !== 'string' || !(SIGNALS as readonly string[]).includes(x.trim())))
+    throw new HttpError(400, `signals must be a list of ${SIGNALS.join(', ')}`);
+  const signals = list?.map((x) => (x as string).trim() as SignalName);
+  if (signals?.length === 0) throw new HttpError(400, `signals must name at least one of ${SIGNALS.join(', ')}`);
+  return { lengthS, ...(weights ? { weights } : {}), ...(signals ? { signals } : {}), ...(modelFps === undefined ? {} : { modelFps }) };
+}
+
+function parseWeightsOr400(text: string): NonNullable<HighlightsJobOptions['weights']> {
+  try {
+    return parseWeights(text);
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
 }
 
 function pageNumber(text: string | null, fallback: number, name: string): number {

@@ -14,8 +14,8 @@ const MAX_WORK_FILE_BYTES = 64 * 1024 ** 3;
 
 /**
  * What remote workers of a Redis queue use instead of a shared disk: `GET /work/<id>/record`, `GET /work/<id>/input`,
- * `GET /work/<id>/segments` (the finished segments any worker sent), `GET|PUT /work/<id>/seg-NNNNN.nut|json`, and
- * `PUT /work/<id>/result`. Every request needs the workers' secret (kept in Redis); file names are checked against
+ * `GET /work/<id>/segments` (the finished segments any worker sent), `GET|PUT /work/<id>/seg-NNNNN.nut|json` (and
+ * a highlights job's `analysis.json`), `PUT /work/<id>/result` and a highlights job's `PUT /work/<id>/report.json`. Every request needs the workers' secret (kept in Redis); file names are checked against
  * the segment pattern and written under a temporary name, so nothing from a request names a path of its own, and a
  * transfer cut off midway never looks finished.
  */
@@ -50,6 +50,11 @@ export class WorkRoutes {
     if (name === 'result') {
       only('PUT');
       return this.receive(req, res, job, this.store.resultPath(job));
+    }
+    if (name === 'report.json') {
+      only('PUT');
+      if (job.spec.kind !== 'highlights') throw new HttpError(404, `job ${id} is not a highlights job`);
+      return this.receive(req, res, job, this.store.reportPath(id));
     }
     if (!SEGMENT_FILE_NAME.test(name)) throw new HttpError(404, `no such part of a job: ${name.slice(0, 40)}`);
     only('GET', 'PUT');

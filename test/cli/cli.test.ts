@@ -71,7 +71,7 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
     [['run', '--input', 'testsrc', 'extra'], /^framewise: unexpected argument "extra": see framewise run --help\n$/, 2],
     [['probe', 'local:passthrough', '--duration', '-1'], /--duration must be a positive number \(got "-1"\)/, 2],
     [['serve', '--port', 'http'], /--port must be 0-65535 \(got "http"\)/, 2],
-    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, render, jobs, probe, scope, serve, worker, models\n$/, 2],
+    [['help', 'nonsense'], /^framewise: no help for "nonsense": the commands are run, render, jobs, highlights, probe, scope, serve, worker, models\n$/, 2],
     [['run', '--input', 'testsrc', '--effect', '__proto__'], /^framewise: unknown effect "__proto__": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'constructor'], /^framewise: unknown effect "constructor": use one of/, 2],
     [['run', '--input', 'testsrc', '--effect', 'passthrough:extra'], /^framewise: effect "passthrough" takes no argument \(got "extra"\)\n$/, 2],
@@ -101,7 +101,7 @@ test('user mistakes get one clear line and a usage exit code, no stack trace', (
 });
 
 test('help and version: --help and -h of every command print its help to stdout and exit 0', () => {
-  for (const command of ['run', 'probe', 'scope', 'serve', 'worker', 'models']) {
+  for (const command of ['run', 'render', 'jobs', 'highlights', 'probe', 'scope', 'serve', 'worker', 'models']) {
     for (const flag of ['--help', '-h']) {
       const r = framewise(command, flag);
       assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
@@ -119,10 +119,11 @@ test('help and version: --help and -h of every command print its help to stdout 
   assert.match(version.stdout, /^framewise \d+\.\d+\.\d+\n$/);
 });
 
-test('framewise help lists the run command', () => {
+test('framewise help lists every command', () => {
   const r = framewise('help');
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /run {6}run a pipeline/);
+  assert.match(r.stdout, /\n {2}run {9}run a pipeline/);
+  assert.match(r.stdout, /\n {2}highlights {2}make a highlight reel/);
 });
 
 test('models: build into a folder, info runs the built model, unknown names are a usage error', () => {
