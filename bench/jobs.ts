@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobClient } from '../src/jobs/job-client.ts';
 import { LOCK_MS, STALLED_CHECK_MS } from '../src/jobs/redis-link.ts';
-import { FramewiseServer, type JobsOptions } from '../src/server/framewise-server.ts';
+import { FramewiseServer } from '../src/server/framewise-server.ts';
 import { spawnRedis } from '../test/redis-server.ts';
 import { spawnWorker, stopProcess } from '../test/worker-process.ts';
 import { medianOf, table } from './stats-util.ts';
@@ -44,27 +44,51 @@ export async function jobsBench(clip: string, label: string, effect = 'blur', jo
   const redis = await spawnRedis(dir);
   const children: ChildProcess[] = [];
   try {
-    const cli: number[] = [];
-    for (let i = 0; i < jobs; i++) cli.push(await cliRender(clip, effect, join(dir, `cli-${i}.mp4`)));
-    const perJobCli = cli.reduce((a, b) => a + b, 0) / jobs;
-    const rows: (string | number)[][] = [['`framewise render` (CLI, one after another)', jobs, (60_000 / perJobCli).toFixed(2), '1.00']];
-    const run = async (name: string, options: JobsOptions, workers: number): Promise<void> => {
-      const server = await FramewiseServer.start({ port: 0, web: false, jobs: options });
+    // Per job, alternated round by round so the machine's drift hits every path alike: the CLI (the floor), the
+    // embedded queue in the server, one BullMQ worker process. Servers and the worker stay up across rounds.
+    const embedded = await FramewiseServer.start({ port: 0, web: false, jobs: { dir: join(dir, 'embedded'), concurrency: 1 } });
+    const redisServer = await FramewiseServer.start({ port: 0, web: false, jobs: { dir: join(dir, 'redis'), queue: redis.url } });
+    const worker = await spawnWorker(redis.url, redisServer.url, dir);
+    children.push(worker);
+    const times = { cli: [] as number[], embedded: [] as number[], redis: [] as number[] };
+    try {
+      for (let round = 0; round < jobs; round++) {
+        times.cli.push(await cliRender(clip, effect, join(dir, `cli-${round}.mp4`)));
+        times.embedded.push(await batch(embedded, clip, effect, 1));
+        times.redis.push(await batch(redisServer, clip, effect, 1));
+      }
+    } finally {
+      await stopProcess(worker);
+      await embedded.close();
+      await redisServer.close();
+    }
+    const cliMs = medianOf(times.cli);
+    const perJob = (name: string, ms: number[]): (string | number)[] => [
+      name,
+      ms.length,
+      ms.map((m) => (m / 1000).toFixed(2)).join(', '),
+      (medianOf(ms) / cliMs).toFixed(3),
+    ];
+    const perJobRows = [
+      perJob('`framewise render` (CLI, its own process)', times.cli),
+      perJob('embedded queue (upload, check, render in the server, SSE)', times.embedded),
+      perJob('BullMQ on Redis, 1 worker process (upload, fetch, segments back)', times.redis),
+    ];
+    // Throughput: a batch of jobs at once, one worker then two, alternated.
+    const throughput: (string | number)[][] = [];
+    for (const workers of [1, 2, 1, 2]) {
+      const server = await FramewiseServer.start({ port: 0, web: false, jobs: { dir: join(dir, `batch-${workers}-${throughput.length}`), queue: redis.url } });
       const started: ChildProcess[] = [];
       try {
         for (let i = 0; i < workers; i++) started.push(await spawnWorker(redis.url, server.url, dir));
         children.push(...started);
         const ms = await batch(server, clip, effect, jobs);
-        rows.push([name, jobs, ((60_000 * jobs) / ms).toFixed(2), (ms / jobs / perJobCli).toFixed(2)]);
+        throughput.push([`BullMQ on Redis, ${workers} worker process${workers > 1 ? 'es' : ''}`, jobs, ((60_000 * jobs) / ms).toFixed(2)]);
       } finally {
         for (const w of started) await stopProcess(w);
         await server.close();
       }
-    };
-    await run('embedded queue, 1 job at once (in the server)', { dir: join(dir, 'embedded'), concurrency: 1 }, 0);
-    await run('BullMQ on Redis, 1 worker process', { dir: join(dir, 'redis-1'), queue: redis.url }, 1);
-    await run('BullMQ on Redis, 2 worker processes', { dir: join(dir, 'redis-2'), queue: redis.url }, 2);
-
+    }
     // SIGKILL to resumed progress: a job of 2 s segments; its worker killed after the first; the other takes it.
     const resumes: number[] = [];
     for (let trial = 0; trial < 3; trial++) {
@@ -99,9 +123,11 @@ export async function jobsBench(clip: string, label: string, effect = 'blur', jo
       }
     }
     return [
-      `### Render jobs: throughput and crash recovery (${label}, effect ${effect})`,
+      `### Render jobs: queue overhead, throughput and crash recovery (${label}, effect ${effect})`,
       '',
-      table(['path', 'jobs', 'jobs per minute', 'time per job vs CLI'], rows),
+      table(['path', 'jobs', 'seconds per job (submit to result)', 'median vs CLI'], perJobRows),
+      '',
+      table(['batch of jobs at once', 'jobs', 'jobs per minute'], throughput),
       '',
       `SIGKILL of the worker holding a job to its next progress on the other worker (lock ${LOCK_MS / 1000} s, stall check every ${STALLED_CHECK_MS / 1000} s): ` +
         `${resumes.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s (median ${(medianOf(resumes) / 1000).toFixed(1)} s)`,

@@ -6,6 +6,7 @@ import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { glassToGlass } from './glass-to-glass.ts';
 import { hardeningBench } from './hardening.ts';
+import { highlightsBench } from './highlights.ts';
 import { jobsBench } from './jobs.ts';
 import { liveLatency } from './live-latency.ts';
 import { blurBench } from './blur.ts';
@@ -51,5 +52,6 @@ if (want('capacity')) {
 }
 if (want('hardening')) sections.push(await hardeningBench());
 if (want('jobs')) sections.push(await jobsBench(join(videos, 'facing_camera_720p.mp4'), 'facing_camera_720p.mp4, 1280x720, 7.8 s, AAC'));
+if (want('highlights')) sections.push(await highlightsBench(videos));
 if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);
