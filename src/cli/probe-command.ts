@@ -5,6 +5,7 @@ import { renderReportHtml } from '../probe/report-html.ts';
 import { runJobProbe } from '../probe/run-job-probe.ts';
 import { type JobApiConfig, jobConfig, JOB_PRESETS } from '../probe/targets/job-api.ts';
 import { type ProbeReport, runProbe } from '../probe/run-probe.ts';
+import { describeMatching } from '../probe/recorder.ts';
 import { createTarget, listTargets } from '../probe/targets/registry.ts';
 import type { Category, VerdictThresholds } from '../probe/verdict.ts';
 import { parseSize, positiveNumber } from './numbers.ts';
@@ -186,6 +187,8 @@ function summarize(report: ProbeReport, reportPath: string | undefined): string 
       `  ${p.phase.padEnd(8)} ${p.targetFps.toFixed(1)} fps  sent ${p.sent}  back ${p.received}  dropped ${p.lost ?? 'unknown'}  p50 ${p.latencyMs.p50.toFixed(1)} ms  p95 ${p.latencyMs.p95.toFixed(1)} ms  drift ${p.driftMsPerS.toFixed(2)} ms/s`,
     );
   }
+  const m = report.matching;
+  if (m) lines.push(`  matching: ${describeMatching(m)}`);
   const w = report.webrtc;
   if (w) {
     lines.push(

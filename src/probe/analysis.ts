@@ -38,8 +38,44 @@ export interface PhaseMetrics {
   driftCi: [number, number] | null;
   /** Median time between bursts when output arrives in bursts >= 4 frame periods apart; null when it flows. */
   chunkPeriodS: number | null;
+  /** Time between consecutive returned frames, ms. */
+  gapMs: { mean: number; std: number; p95: number; max: number };
+  /**
+   * Freezes as the W3C webrtc-stats define them on output arrival: a gap of at least max(3 x mean, mean + 150 ms),
+   * the mean taken over the 30 gaps before it. Count, their summed length, and that as a share of the phase.
+   */
+  freezes: { count: number; totalMs: number; share: number; catchUps: number };
   reorders: number;
   duplicates: number;
+}
+
+/**
+ * Freezes (W3C webrtc-stats definition) in a series of arrival times, ms: count, total frozen time, and how many were
+ * followed by a catch-up burst (the frames held during the freeze arriving at once: most of the next 3 gaps under a
+ * third of the usual gap).
+ */
+export function freezesIn(arrivalsMs: readonly number[]): { count: number; totalMs: number; catchUps: number } {
+  const recent: number[] = [];
+  let count = 0;
+  let totalMs = 0;
+  let catchUps = 0;
+  for (let i = 1; i < arrivalsMs.length; i++) {
+    const gap = (arrivalsMs[i] as number) - (arrivalsMs[i - 1] as number);
+    if (recent.length >= 5) {
+      const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+      if (gap >= Math.max(3 * mean, mean + 150)) {
+        count++;
+        totalMs += gap;
+        let quick = 0;
+        for (let k = i + 1; k <= Math.min(arrivalsMs.length - 1, i + 3); k++) if ((arrivalsMs[k] as number) - (arrivalsMs[k - 1] as number) < mean / 3) quick++;
+        if (quick >= 2) catchUps++;
+        continue; // a freeze is not part of the normal cadence it is judged against
+      }
+    }
+    recent.push(gap);
+    if (recent.length > 30) recent.shift();
+  }
+  return { count, totalMs, catchUps };
 }
 
 const BOOTSTRAP_ROUNDS = 200;
@@ -127,6 +163,12 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
   for (let i = 1; i < matched.length; i++)
     jitter += Math.abs((matched[i] as { latencyMs: number }).latencyMs - (matched[i - 1] as { latencyMs: number }).latencyMs);
   const ci = driftInterval(xs, ys);
+  const arrivalMs = during.map((a) => a.arrivedNs / 1e6);
+  const gaps = arrivalMs.slice(1).map((t, i) => t - (arrivalMs[i] as number));
+  const gapMean = gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : 0;
+  const gapStd = gaps.length > 1 ? Math.sqrt(gaps.reduce((a, g) => a + (g - gapMean) ** 2, 0) / (gaps.length - 1)) : 0;
+  const sortedGaps = [...gaps].sort((a, b) => a - b);
+  const frozen = freezesIn(arrivalMs);
   return {
     phase,
     targetFps: fps,
@@ -155,6 +197,13 @@ export function analysePhase(rec: ProbeRecorder, phase: ProbePhase, fps: number,
       during.map((a) => (a.arrivedNs - startNs) / 1e9),
       fps,
     ),
+    gapMs: { mean: round(gapMean), std: round(gapStd), p95: round(percentileSorted(sortedGaps, 95)), max: round(sortedGaps.at(-1) ?? 0) },
+    freezes: {
+      count: frozen.count,
+      totalMs: round(frozen.totalMs),
+      share: durationS > 0 ? round(frozen.totalMs / 1000 / durationS) : 0,
+      catchUps: frozen.catchUps,
+    },
     reorders: rec.reorders,
     duplicates: rec.duplicates,
   };

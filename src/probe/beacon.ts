@@ -2,8 +2,9 @@ import type { Frame } from '../core/frame.ts';
 import { frameIdBandHeight } from '../core/frame-id.ts';
 
 /**
- * The event beacon: a short full-frame flash at pseudo-random 1.5-2.5 s intervals. A system that restyles the whole
- * picture (and so destroys the frame-ID code) still shows a flash, so latency can be matched flash to flash.
+ * The event beacon: a short full-frame flash (0.1 s, at least 2 frames) at pseudo-random 1.5-2.5 s intervals. A
+ * system that restyles the whole picture (and so destroys the frame-ID code) still shows a pulse of change where the
+ * flash was, so latency can be matched flash to flash (flash-matcher.ts), at any latency up to 30 s.
  */
 export class BeaconSchedule {
   private readonly onsets: number[] = [];
@@ -74,22 +75,4 @@ export function paintFlash(frame: Frame): void {
     return;
   }
   y.fill(255, band * stride);
-}
-
-/** Mean brightness (luma 0-255) of a sparse grid below the code band. */
-export function brightness(frame: Frame): number {
-  const band = frameIdBandHeight(frame.width) + 2;
-  const p = frame.planes[0] as Uint8Array;
-  const stride = frame.strides[0] as number;
-  const bpp = frame.format === 'rgba' ? 4 : frame.format === 'rgb24' ? 3 : 1;
-  let sum = 0;
-  let n = 0;
-  for (let y = band; y < frame.height; y += 8) {
-    for (let x = 0; x < frame.width; x += 8) {
-      const o = y * stride + x * bpp;
-      sum += bpp === 1 ? (p[o] as number) : ((p[o] as number) * 77 + (p[o + 1] as number) * 150 + (p[o + 2] as number) * 29) >> 8;
-      n++;
-    }
-  }
-  return n > 0 ? sum / n : 0;
 }

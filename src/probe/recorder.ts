@@ -1,6 +1,7 @@
 import type { Frame } from '../core/frame.ts';
 import { readFrameId } from '../core/frame-id.ts';
-import { BeaconSchedule, brightness } from './beacon.ts';
+import type { BeaconSchedule } from './beacon.ts';
+import { detectFlashes, type FlashMatchSummary, GRID_COLUMNS, GRID_ROWS, type GridSample, matchFlashes } from './flash-matcher.ts';
 
 /** The probe's phases, in order. */
 export type ProbePhase = 'warmup' | 'sustain' | 'overload';
@@ -17,12 +18,30 @@ export interface Arrival {
   phase: ProbePhase | null;
 }
 
-/** Luma rise over the running baseline that counts as the beacon flash. */
-const FLASH_RISE = 60;
+/** How returned frames were tied to sent ones, for the report. */
+export interface MatchingSummary {
+  /** Returned frames whose frame-ID code was read. */
+  byCode: number;
+  /** Returned frames that start a beacon flash tied to a sent flash (used where no code was readable). */
+  byFlash: FlashMatchSummary;
+  /** Flashes whose start frame also carried a readable code: beacon latency minus code latency, ms (p50, max |d|). */
+  flashVsCode: { count: number; medianMs: number; maxAbsMs: number } | null;
+}
+
+/** How frames were matched, in one line. */
+export function describeMatching(m: MatchingSummary): string {
+  const f = m.byFlash;
+  const flashes = `beacon flashes by whole-picture change: ${f.detected} found, ${f.matched} tied to the ${f.sent} sent (confidence ${(f.confidence * 100).toFixed(0)} %${f.alternative > 0 ? `, next-best alignment ${f.alternative}` : ''})`;
+  const agreement = m.flashVsCode
+    ? `; flash vs code latency on the same frames: median ${m.flashVsCode.medianMs} ms, max ${m.flashVsCode.maxAbsMs} ms over ${m.flashVsCode.count}`
+    : '';
+  return `${m.byCode} frames by frame-ID code; ${flashes}${agreement}`;
+}
 
 /**
  * Everything the probe sent and got back, matched frame by frame: by the frame-ID code when it survives, otherwise
- * by the beacon flash. Latency counts from when each frame was due to be sent (MLPerf LoadGen's rule).
+ * by the beacon flashes, found after the run as pulses of whole-picture change and tied to the flashes sent (see
+ * flash-matcher.ts). Latency counts from when each frame was due to be sent (MLPerf LoadGen's rule).
  */
 export class ProbeRecorder {
   readonly arrivals: Arrival[] = [];
@@ -31,12 +50,12 @@ export class ProbeRecorder {
   private readonly seen = new Set<number>();
   private readonly beacon: BeaconSchedule;
   private readonly onsets: number[] = [];
-  private nextOnset = 0;
-  private baseline = Number.NaN;
-  private lit = false;
+  private readonly grids: GridSample[] = [];
   private maxId = -1;
   reorders = 0;
   duplicates = 0;
+  /** Filled by `finish()`. */
+  matching: MatchingSummary | null = null;
 
   constructor(beacon: BeaconSchedule) {
     this.beacon = beacon;
@@ -87,37 +106,62 @@ export class ProbeRecorder {
         arrival = { ...arrival, latencyMs: (arrivedNs - (this.dueNs[id] as number)) / 1e6, via: 'id', phase: this.phases[id] ?? null };
       }
     }
-    const onset = this.flashOnset(brightness(frame));
-    if (onset && id === null) {
-      const seq = this.matchOnset(arrivedNs);
-      if (seq !== null) arrival = { ...arrival, latencyMs: (arrivedNs - (this.dueNs[seq] as number)) / 1e6, via: 'beacon', phase: this.phases[seq] ?? null };
-    }
     this.arrivals.push(arrival);
+    this.grids.push({ arrivedNs, cells: lumaGrid(frame) });
     return arrival;
   }
 
-  /** Track brightness: true on the first bright frame of a flash. */
-  private flashOnset(level: number): boolean {
-    if (Number.isNaN(this.baseline)) {
-      this.baseline = level;
-      return false;
+  /**
+   * After the run: find the beacon flashes in what came back, tie them to the flashes sent, and give the frames that
+   * start them (when no code was read from them) their latency. Safe to call twice.
+   */
+  finish(): MatchingSummary {
+    if (this.matching) return this.matching;
+    const sent = this.onsets.map((seq) => ({ seq, dueNs: this.dueNs[seq] as number }));
+    const { matches, summary } = matchFlashes(detectFlashes(this.grids), sent);
+    const differences: number[] = [];
+    for (const m of matches) {
+      const arrival = this.arrivals[m.index] as Arrival;
+      if (arrival.via === 'id' && arrival.latencyMs !== null) differences.push(m.latencyMs - arrival.latencyMs);
+      else if (arrival.id === null) this.arrivals[m.index] = { ...arrival, latencyMs: m.latencyMs, via: 'beacon', phase: this.phases[m.sentSeq] ?? null };
     }
-    if (!this.lit && level > this.baseline + FLASH_RISE) {
-      this.lit = true;
-      return true;
-    }
-    if (this.lit && level < this.baseline + FLASH_RISE / 2) this.lit = false;
-    if (!this.lit) this.baseline = this.baseline * 0.9 + level * 0.1;
-    return false;
+    differences.sort((a, b) => a - b);
+    this.matching = {
+      byCode: this.arrivals.filter((a) => a.via === 'id').length,
+      byFlash: summary,
+      flashVsCode:
+        differences.length > 0
+          ? {
+              count: differences.length,
+              medianMs: Math.round((differences[Math.floor(differences.length / 2)] as number) * 100) / 100,
+              maxAbsMs: Math.round(Math.max(...differences.map(Math.abs)) * 100) / 100,
+            }
+          : null,
+    };
+    this.grids.length = 0;
+    return this.matching;
   }
+}
 
-  /** The latest flash sent before `arrivedNs` that is not matched yet (older unmatched ones count as lost). */
-  private matchOnset(arrivedNs: number): number | null {
-    let match: number | null = null;
-    while (this.nextOnset < this.onsets.length && (this.dueNs[this.onsets[this.nextOnset] as number] as number) <= arrivedNs) {
-      match = this.onsets[this.nextOnset] as number;
-      this.nextOnset++;
+/** Mean luma of a coarse grid over the whole picture (the code band included: a restyle moves or wipes it alike). */
+function lumaGrid(frame: Frame): Float32Array {
+  const cells = new Float32Array(GRID_COLUMNS * GRID_ROWS);
+  const p = frame.planes[0] as Uint8Array;
+  const stride = frame.strides[0] as number;
+  const bpp = frame.format === 'rgba' ? 4 : frame.format === 'rgb24' ? 3 : 1;
+  const stepX = Math.max(1, Math.floor(frame.width / (GRID_COLUMNS * 6)));
+  const stepY = Math.max(1, Math.floor(frame.height / (GRID_ROWS * 6)));
+  const counts = new Uint32Array(cells.length);
+  for (let y = 0; y < frame.height; y += stepY) {
+    const row = Math.min(GRID_ROWS - 1, Math.floor((y * GRID_ROWS) / frame.height));
+    for (let x = 0; x < frame.width; x += stepX) {
+      const o = y * stride + x * bpp;
+      const luma = bpp === 1 ? (p[o] as number) : ((p[o] as number) * 77 + (p[o + 1] as number) * 150 + (p[o + 2] as number) * 29) >> 8;
+      const cell = row * GRID_COLUMNS + Math.min(GRID_COLUMNS - 1, Math.floor((x * GRID_COLUMNS) / frame.width));
+      cells[cell] = (cells[cell] as number) + luma;
+      counts[cell] = (counts[cell] as number) + 1;
     }
-    return match;
   }
+  for (let i = 0; i < cells.length; i++) cells[i] = (cells[i] as number) / Math.max(1, counts[i] as number);
+  return cells;
 }

@@ -1,5 +1,6 @@
 import type { PhaseMetrics } from './analysis.ts';
 import type { ProbeReport } from './run-probe.ts';
+import { describeMatching } from './recorder.ts';
 import { escapeHtml, svgChart } from '../report/svg-chart.ts';
 import type { Category } from './verdict.ts';
 
@@ -30,6 +31,8 @@ function phaseRow(p: PhaseMetrics): string {
     `${p.jitterMs.toFixed(1)}`,
     p.driftCi ? `${p.driftMsPerS.toFixed(2)} [${p.driftCi[0].toFixed(2)}, ${p.driftCi[1].toFixed(2)}]` : `${p.driftMsPerS.toFixed(2)} [too short]`,
     p.chunkPeriodS === null ? '-' : `${p.chunkPeriodS.toFixed(2)} s`,
+    p.freezes.count === 0 ? '0' : `${p.freezes.count} (${(p.freezes.totalMs / 1000).toFixed(1)})`,
+    p.gapMs.std.toFixed(1),
     `${(p.identifiedFraction * 100).toFixed(0)} %`,
   ];
   return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
@@ -113,9 +116,10 @@ function streamSection(report: ProbeReport): string {
     }),
   ];
   return `<h2>Measurements</h2>
-<table><tr><th>phase</th><th>fps sent</th><th>length</th><th>sent</th><th>received</th><th>dropped</th><th>median fps</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>jitter ms</th><th>drift ms/s [95 %]</th><th>chunks</th><th>matched</th></tr>
+<table><tr><th>phase</th><th>fps sent</th><th>length</th><th>sent</th><th>received</th><th>dropped</th><th>median fps</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>jitter ms</th><th>drift ms/s [95 %]</th><th>chunks</th><th>freezes (s)</th><th>gap sd ms</th><th>matched</th></tr>
 ${report.phases.map(phaseRow).join('\n')}</table>
-<p class="muted">Latency counts from when each frame was due to be sent to when it came back, matched by the frame-ID code burned into its pixels (or by the beacon flash when the code did not survive). Drift is the Theil-Sen slope of per-second median latency; a live system stays near 0, a queue grows. ${sustain ? `The verdict uses the sustain phase (${sustain.durationS} s).` : ''}</p>
+${report.matching ? `<p><b>Matching</b>: ${escapeHtml(describeMatching(report.matching))}.</p>` : ''}
+<p class="muted">Latency counts from when each frame was due to be sent to when it came back, matched by the frame-ID code burned into its pixels (or, when the code did not survive, by the beacon flashes: pulses of whole-picture change, whatever the system does to colours or geometry, tied to the flash schedule by a chain of consistent latencies). Drift is the Theil-Sen slope of per-second median latency; a live system stays near 0, a queue grows. ${sustain ? `The verdict uses the sustain phase (${sustain.durationS} s).` : ''}</p>
 ${charts.join('\n')}`;
 }
 

@@ -5,7 +5,7 @@ import { TestPatternSource } from '../io/test-pattern-source.ts';
 import { analysePhase, type PhaseMetrics } from './analysis.ts';
 import type { JobMeasurements } from './job-measurements.ts';
 import { BeaconSchedule, paintFlash } from './beacon.ts';
-import { type ProbePhase, ProbeRecorder } from './recorder.ts';
+import { type MatchingSummary, type ProbePhase, ProbeRecorder } from './recorder.ts';
 import type { StimulusInfo, StreamTarget } from './targets/target.ts';
 import type { ReceiverStats } from '../io/webrtc/receiver-stats.ts';
 import { decide, DEFAULT_THRESHOLDS, type Verdict, type VerdictThresholds } from './verdict.ts';
@@ -58,6 +58,8 @@ export interface ProbeReport {
   thresholds: VerdictThresholds;
   samples: LatencySample[];
   refused: number;
+  /** How returned frames were matched to sent ones: codes read, beacon flashes found and tied, their agreement. */
+  matching?: MatchingSummary;
   job?: JobMeasurements;
   /** For WebRTC targets: what the receiving side reported (jitter buffer, dropped frames, freezes). */
   webrtc?: ReceiverStats;
@@ -146,6 +148,8 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
     await source.close();
   }
   const warmFirstFrameMs = options.measureWarm === false ? null : await measureWarmStart(target, info, thresholds.generationFirstFrameMs + 5000);
+  const matching = recorder.finish();
+  const coldFirstFrameMs = firstArrivalNs === null ? null : Math.round(((firstArrivalNs as number) - firstDueNs) / 1e5) / 10;
   const phases = spans.map((s) => analysePhase(recorder, s.phase, s.fps, s.startNs, s.endNs));
   const sustain = phases.find((p) => p.phase === 'sustain') as PhaseMetrics;
   const matched = recorder.arrivals.filter((a) => a.latencyMs !== null && a.phase !== null);
@@ -157,11 +161,20 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
     stimulus: info,
     setup: {
       readyMs: Math.round(readyMs * 10) / 10,
-      coldFirstFrameMs: firstArrivalNs === null ? null : Math.round(((firstArrivalNs as number) - firstDueNs) / 1e5) / 10,
+      coldFirstFrameMs,
       warmFirstFrameMs,
     },
     phases,
-    verdict: decide({ sustain, warmFirstFrameMs, failure: target.error ?? null }, thresholds),
+    verdict: decide(
+      {
+        sustain,
+        warmFirstFrameMs,
+        coldFirstFrameMs,
+        flashConfidence: matching.byFlash.detected > 0 ? matching.byFlash.confidence : null,
+        failure: target.error ?? null,
+      },
+      thresholds,
+    ),
     thresholds,
     samples: matched
       .filter((_, i) => i % step === 0)
@@ -171,6 +184,7 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
         phase: a.phase as ProbePhase,
       })),
     refused: target.refused,
+    matching,
     ...(target.receiverStats ? { webrtc: target.receiverStats } : {}),
   };
 }

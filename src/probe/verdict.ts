@@ -22,6 +22,16 @@ export interface VerdictThresholds {
   minBeaconSamples: number;
   /** Widest 95 % drift interval (ms/s) a verdict may rest on; wider means the run did not pin the trend down. */
   maxDriftIntervalMsPerS: number;
+  /** Share of the time frozen (W3C freezes) from which a stream is flagged as freezing, whatever its category. */
+  maxFreezeShare: number;
+  /** Standard deviation of the gaps between returned frames, in frame periods, above which output is flagged as jittery. */
+  maxGapJitter: number;
+  /** Mean change of latency from one frame to the next, in frame periods, above which output is flagged as jittery. */
+  maxLatencyJitter: number;
+  /** A cold first frame slower than this is flagged (the system takes seconds to start). */
+  slowFirstFrameMs: number;
+  /** Least share of detected flashes the flash schedule must explain for latencies from flashes to count. */
+  minFlashConfidence: number;
 }
 
 /** Defaults from the product definition of live (see the README's Probe section). */
@@ -38,6 +48,11 @@ export const DEFAULT_THRESHOLDS: VerdictThresholds = {
   minSamples: 20,
   minBeaconSamples: 5,
   maxDriftIntervalMsPerS: 10,
+  maxFreezeShare: 0.01,
+  maxGapJitter: 0.35,
+  maxLatencyJitter: 0.15,
+  slowFirstFrameMs: 2000,
+  minFlashConfidence: 0.6,
 };
 
 /** The decision and the numbers behind it. */
@@ -54,6 +69,10 @@ export interface VerdictInputs {
   /** The sustain phase of a stream probe (absent for job APIs). */
   sustain?: PhaseMetrics;
   warmFirstFrameMs: number | null;
+  /** Time from the first frame sent to the first frame back, on the first (cold) start. */
+  coldFirstFrameMs?: number | null;
+  /** Flash matching, when latencies came from beacon flashes: how much of what was detected the schedule explains. */
+  flashConfidence?: number | null;
   /** For job APIs: whether any media came back before the job completed, and the real-time factor. */
   job?: { streamedBeforeDone: boolean; realTimeFactor: number };
   /** The target's own failure during the run (it exited, closed, threw), or null. */
@@ -101,7 +120,18 @@ function decideMeasured(input: VerdictInputs, t: VerdictThresholds): Verdict {
         flags,
       };
     }
-    flags.push(`frame-ID codes did not survive (${(s.readableFraction * 100).toFixed(0)} % readable): latency comes from ${s.beaconSamples} beacon flashes`);
+    const confidence = input.flashConfidence ?? null;
+    if (confidence !== null && confidence < t.minFlashConfidence)
+      return {
+        category: 'INCONCLUSIVE',
+        reasons: [
+          `the frame-ID codes did not survive and only ${(confidence * 100).toFixed(0)} % of the flashes found in the output fit the flash schedule (need ${(t.minFlashConfidence * 100).toFixed(0)} %): the output changes too much on its own to tell the flashes apart`,
+        ],
+        flags,
+      };
+    flags.push(
+      `frame-ID codes did not survive (${(s.readableFraction * 100).toFixed(0)} % readable): latency comes from ${s.beaconSamples} beacon flashes${confidence === null ? '' : ` (${(confidence * 100).toFixed(0)} % of the flashes found fit the schedule)`}`,
+    );
   }
   // Percentiles from a handful of samples are not evidence: p95 of 8 values is the largest of them.
   if (s.latencyMs.count < t.minSamples)
@@ -116,6 +146,24 @@ function decideMeasured(input: VerdictInputs, t: VerdictThresholds): Verdict {
   const [driftLo, driftHi] = s.driftCi;
   const lossRate = s.sent > 0 && s.lost !== null ? s.lost / s.sent : 0;
   const warm = input.warmFirstFrameMs;
+  const freezing = s.freezes.count > 0 && s.freezes.share > t.maxFreezeShare;
+  const catchUp =
+    s.freezes.catchUps > s.freezes.count / 2 ? '; after most, the held frames come back at once (catch-up bursts)' : '; what came in meanwhile is not shown';
+  if (freezing)
+    flags.push(
+      `freezes: ${s.freezes.count} (W3C definition: a gap of at least max(3 x mean, mean + 150 ms)), ${(s.freezes.totalMs / 1000).toFixed(2)} s frozen, ${(s.freezes.share * 100).toFixed(1)} % of the time (> ${(t.maxFreezeShare * 100).toFixed(1)} %)${catchUp}`,
+    );
+  else if (s.freezes.count > 0) flags.push(`freezes: ${s.freezes.count}, ${(s.freezes.totalMs / 1000).toFixed(2)} s frozen in all`);
+  const periodMs = 1000 / F;
+  // Freezes explain the variation in gaps and latency when there are any: jitter is the variation of a flowing stream.
+  if (!freezing && s.chunkPeriodS === null && (s.gapMs.std > t.maxGapJitter * periodMs || s.jitterMs > t.maxLatencyJitter * periodMs))
+    flags.push(
+      `jitter: latency changes ${s.jitterMs.toFixed(1)} ms from one frame to the next on average (${(s.jitterMs / periodMs).toFixed(2)} frame periods), gaps between frames vary by ${s.gapMs.std.toFixed(1)} ms (standard deviation), not in bursts`,
+    );
+  if (s.reorders > 0) flags.push(`reorders: ${s.reorders} frames came back after a later one`);
+  if (s.duplicates > 0) flags.push(`duplicates: ${s.duplicates} frames came back more than once`);
+  if (input.coldFirstFrameMs !== undefined && input.coldFirstFrameMs !== null && input.coldFirstFrameMs > t.slowFirstFrameMs)
+    flags.push(`slow first frame: the first frame took ${(input.coldFirstFrameMs / 1000).toFixed(1)} s to come back (cold start)`);
   if (s.medianFps < 0.95 * F || s.windowsAbove80 < 0.95)
     flags.push(`low fps: median ${s.medianFps} of ${F} per second, ${(s.windowsAbove80 * 100).toFixed(0)} % of seconds at >= ${0.8 * F}`);
   if (lossRate > 0.01) flags.push(`drops ${(lossRate * 100).toFixed(1)} % of frames`);

@@ -23,6 +23,8 @@ function sustain(overrides: Partial<PhaseMetrics> = {}): PhaseMetrics {
     driftMsPerS: 0,
     driftCi: [-0.1, 0.1],
     chunkPeriodS: null,
+    gapMs: { mean: 33.3, std: 2, p95: 36, max: 40 },
+    freezes: { count: 0, totalMs: 0, share: 0, catchUps: 0 },
     reorders: 0,
     duplicates: 0,
     ...overrides,

@@ -20,6 +20,8 @@ export class ExecTarget implements StreamTarget {
   private stderrTail = '';
   private exited: Promise<number | null> | null = null;
   private failure: string | null = null;
+  private closing = false;
+  private startedMs = 0;
   refused = 0;
 
   constructor(private readonly command: string) {
@@ -33,7 +35,16 @@ export class ExecTarget implements StreamTarget {
     this.child = child;
     this.frameBytes = info.width * info.height * 1.5;
     const parser = new Y4mParser();
-    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
+    this.closing = false;
+    this.startedMs = Date.now();
+    this.exited = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        // Ending on its own while frames were still being sent is a failure, whatever the exit code.
+        if (!this.closing && this.failure === null)
+          this.failure = `"${this.command}" exited ${signal ? `on ${signal}` : `with code ${code}`} after ${((Date.now() - this.startedMs) / 1000).toFixed(1)} s, while the probe was still sending`;
+        resolve(code);
+      }),
+    );
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
@@ -77,6 +88,7 @@ export class ExecTarget implements StreamTarget {
     const child = this.child;
     if (!child) return;
     this.child = null;
+    this.closing = true;
     child.stdin.end();
     const exited = this.exited as Promise<number | null>;
     const timer = setTimeout(() => child.kill('SIGKILL'), 1000);

@@ -48,7 +48,8 @@ export class LocalTarget implements StreamTarget {
       source: this.source,
       stages: [new FrameIdReader(), ...this.stages, new FrameIdWriter()],
       sink: new CallbackSink((frame) => onOutput(frame, nowNs()), 'probe-return'),
-      policy: live({ deadlineMs: this.deadlineMs }),
+      // A stage that throws ends the run with its error (first in the verdict), instead of dropping frames quietly.
+      policy: live({ deadlineMs: this.deadlineMs, onStageError: 'fail' }),
     });
     this.running = this.pipeline.run().catch((err: unknown) => {
       this.failure = `the pipeline failed: ${describeError(err)}`;

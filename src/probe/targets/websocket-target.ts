@@ -44,6 +44,14 @@ export class WebSocketTarget implements StreamTarget {
   lastText: string | null = null;
   /** Messages that could not be read as frames. */
   badMessages = 0;
+  private failure: string | null = null;
+  private closing = false;
+
+  /** Why the connection failed during the run (closed by the server, a socket error), with its last text message. */
+  get error(): string | null {
+    if (this.failure === null) return null;
+    return `${this.failure}${this.lastText ? ` (its last message: ${this.lastText})` : ''}`;
+  }
 
   constructor(
     private readonly url: string,
@@ -92,7 +100,14 @@ export class WebSocketTarget implements StreamTarget {
         reject(new FramewiseError('input-unreadable', `cannot connect to ${this.url}: ${describeError(err)}`));
       });
     });
-    socket.on('error', () => undefined);
+    this.closing = false;
+    socket.on('error', (err) => {
+      this.failure ??= `the connection to ${this.url} failed: ${describeError(err)}`;
+    });
+    socket.on('close', (code, reason) => {
+      if (!this.closing)
+        this.failure ??= `the server closed the connection (code ${code}${reason.length > 0 ? `, "${reason.toString('utf8').slice(0, 200)}"` : ''}) while the probe was still sending`;
+    });
   }
 
   private async toFrame(data: Buffer): Promise<Frame> {
@@ -147,6 +162,7 @@ export class WebSocketTarget implements StreamTarget {
   async close(): Promise<void> {
     const socket = this.socket;
     this.socket = null;
+    this.closing = true;
     if (socket && socket.readyState === WebSocket.OPEN) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import { FramewiseError } from '../../core/errors.ts';
+import { describeError, FramewiseError } from '../../core/errors.ts';
 import type { TargetDefinition } from './target-definition.ts';
 import type { Frame } from '../../core/frame.ts';
 import type { ReceiverStats } from '../../io/webrtc/receiver-stats.ts';
@@ -27,6 +27,13 @@ export class WhipTarget implements StreamTarget {
   /** Receiver stats at the end of the first run (the measured one). */
   receiverStats: ReceiverStats | null = null;
   private runs = 0;
+  private closing = false;
+  private failure: string | null = null;
+
+  /** Why the output stopped during the run (the connection dropped, the remote end hung up), or null. */
+  get error(): string | null {
+    return this.failure;
+  }
 
   constructor(
     private readonly whipUrl: string,
@@ -48,7 +55,10 @@ export class WhipTarget implements StreamTarget {
     }
     const returned = (this.viewer ?? this.publisher).received;
     if (!returned) throw new FramewiseError('invalid-state', 'the WHIP target receives no video');
-    this.reading = pump(returned, onOutput);
+    this.closing = false;
+    this.reading = pump(returned, onOutput).then((ended) => {
+      if (!this.closing) this.failure ??= `the returned video ended while the probe was still sending${ended ? `: ${ended}` : ''}`;
+    });
   }
 
   send(frame: Frame): void {
@@ -56,6 +66,7 @@ export class WhipTarget implements StreamTarget {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const receiver = this.viewer ?? this.publisher;
     if (receiver && this.runs++ === 0) this.receiverStats = await receiver.stats().catch(() => null);
     await this.viewer?.close();
@@ -67,16 +78,20 @@ export class WhipTarget implements StreamTarget {
   }
 }
 
-/** Hand every returned frame to the probe with its arrival time (taken when libwebrtc delivered the picture). */
-async function pump(source: TrackSource, onOutput: OutputHandler): Promise<void> {
+/**
+ * Hand every returned frame to the probe with its arrival time (taken when libwebrtc delivered the picture).
+ * Resolves with why the video stopped when it failed, else null.
+ */
+async function pump(source: TrackSource, onOutput: OutputHandler): Promise<string | null> {
   try {
     await source.open();
     for (let frame = await source.read(); frame; frame = await source.read()) {
       onOutput(frame, frame.captureNs);
       frame.release();
     }
-  } catch {
-    // No video came back (or the connection ended first): the probe sees no frames and says so.
+    return null;
+  } catch (err) {
+    return describeError(err);
   }
 }
 
