@@ -9,8 +9,10 @@ export interface JobSubmission {
   doneMs: number | null;
   /** ms until the result was downloaded and could be played. */
   playableMs: number | null;
-  /** (playable - submitted) / clip duration. */
+  /** (playable - submitted) / duration of the result (the clip sent, when the result's length is unknown). */
   realTimeFactor: number | null;
+  /** Length of the video that came back, s. */
+  resultDurationS: number | null;
   framesBack: number;
   /** Frames of the result whose frame-ID code was readable. */
   framesIdentified: number;

@@ -13,7 +13,8 @@ export interface Arrival {
   id: number | null;
   /** Latency from when the matched frame was due to be sent; null when it could not be matched. */
   latencyMs: number | null;
-  via: 'id' | 'beacon' | null;
+  /** `id`: the frame-ID code read from the pixels; `echo`: the id the system echoed with the frame; `beacon`: a flash. */
+  via: 'id' | 'echo' | 'beacon' | null;
   /** Phase the matched frame was sent in. */
   phase: ProbePhase | null;
 }
@@ -22,6 +23,8 @@ export interface Arrival {
 export interface MatchingSummary {
   /** Returned frames whose frame-ID code was read. */
   byCode: number;
+  /** Returned frames the system labelled with the id of the frame they answer (a request id it echoes). */
+  byEcho: number;
   /** Returned frames that start a beacon flash tied to a sent flash (used where no code was readable). */
   byFlash: FlashMatchSummary;
   /** Flashes whose start frame also carried a readable code: beacon latency minus code latency, ms (p50, max |d|). */
@@ -35,7 +38,7 @@ export function describeMatching(m: MatchingSummary): string {
   const agreement = m.flashVsCode
     ? `; flash vs code latency on the same frames: median ${m.flashVsCode.medianMs} ms, max ${m.flashVsCode.maxAbsMs} ms over ${m.flashVsCode.count}`
     : '';
-  return `${m.byCode} frames by frame-ID code; ${flashes}${agreement}`;
+  return `${m.byCode} frames by frame-ID code${m.byEcho > 0 ? `, ${m.byEcho} by the request id the API echoed` : ''}; ${flashes}${agreement}`;
 }
 
 /**
@@ -92,10 +95,10 @@ export class ProbeRecorder {
     return this.seen.has(seq);
   }
 
-  /** A frame came back at `arrivedNs`. */
-  markReceived(frame: Frame, arrivedNs: number): Arrival {
-    const raw = readFrameId(frame);
-    const id = raw !== null && raw < this.dueNs.length ? raw : null;
+  /** A frame came back at `arrivedNs` (with the id the system echoed for it, if it did). */
+  markReceived(frame: Frame, arrivedNs: number, echoedId?: number): Arrival {
+    const raw = echoedId ?? readFrameId(frame);
+    const id = raw !== null && Number.isInteger(raw) && raw >= 0 && raw < this.dueNs.length ? raw : null;
     let arrival: Arrival = { arrivedNs, id, latencyMs: null, via: null, phase: null };
     if (id !== null) {
       if (this.seen.has(id)) this.duplicates++;
@@ -103,7 +106,12 @@ export class ProbeRecorder {
         this.seen.add(id);
         if (id < this.maxId) this.reorders++;
         this.maxId = Math.max(this.maxId, id);
-        arrival = { ...arrival, latencyMs: (arrivedNs - (this.dueNs[id] as number)) / 1e6, via: 'id', phase: this.phases[id] ?? null };
+        arrival = {
+          ...arrival,
+          latencyMs: (arrivedNs - (this.dueNs[id] as number)) / 1e6,
+          via: echoedId === undefined ? 'id' : 'echo',
+          phase: this.phases[id] ?? null,
+        };
       }
     }
     this.arrivals.push(arrival);
@@ -122,12 +130,13 @@ export class ProbeRecorder {
     const differences: number[] = [];
     for (const m of matches) {
       const arrival = this.arrivals[m.index] as Arrival;
-      if (arrival.via === 'id' && arrival.latencyMs !== null) differences.push(m.latencyMs - arrival.latencyMs);
+      if ((arrival.via === 'id' || arrival.via === 'echo') && arrival.latencyMs !== null) differences.push(m.latencyMs - arrival.latencyMs);
       else if (arrival.id === null) this.arrivals[m.index] = { ...arrival, latencyMs: m.latencyMs, via: 'beacon', phase: this.phases[m.sentSeq] ?? null };
     }
     differences.sort((a, b) => a - b);
     this.matching = {
       byCode: this.arrivals.filter((a) => a.via === 'id').length,
+      byEcho: this.arrivals.filter((a) => a.via === 'echo').length,
       byFlash: summary,
       flashVsCode:
         differences.length > 0

@@ -95,9 +95,9 @@ export async function runProbe(target: StreamTarget, options: ProbeOptions = {})
   const startedAt = new Date().toISOString();
   const openedNs = nowNs();
   let firstArrivalNs: number | null = null;
-  await target.open(info, (frame, arrivedNs) => {
+  await target.open(info, (frame, arrivedNs, echoedId) => {
     firstArrivalNs ??= arrivedNs;
-    recorder.markReceived(frame, arrivedNs);
+    recorder.markReceived(frame, arrivedNs, echoedId);
   });
   const readyMs = (nowNs() - openedNs) / 1e6;
   const source = stimulus(info, beacon);

@@ -100,7 +100,7 @@ function decideMeasured(input: VerdictInputs, t: VerdictThresholds): Verdict {
   const flags: string[] = [];
   if (input.job) {
     const { streamedBeforeDone, realTimeFactor } = input.job;
-    const reasons = [`real-time factor ${realTimeFactor.toFixed(2)} (time to a playable result / clip duration)`];
+    const reasons = [`real-time factor ${realTimeFactor.toFixed(2)} (time to a playable result / length of the result)`];
     if (!streamedBeforeDone) reasons.push('no media came back before the job completed');
     if (!streamedBeforeDone || realTimeFactor > 1) return { category: 'GENERATION', reasons, flags };
     return { category: 'NEAR-LIVE', reasons: [...reasons, 'streams results, faster than real time'], flags };

@@ -15,9 +15,14 @@ function headers(options: HttpSignalingOptions, extra: Record<string, string> = 
 
 /**
  * The WHIP (RFC 9725) / WHEP exchange, client side: POST `pc`'s gathered offer to `endpointUrl`, apply the answer,
- * and return the URL of the session resource (from Location) that `endResource` deletes.
+ * and return the URL of the session resource (from Location) that `endResource` deletes, with the answer's headers
+ * (services put more there, e.g. where to watch the output).
  */
-export async function negotiate(pc: PeerConnection, endpointUrl: string, options: HttpSignalingOptions = {}): Promise<string> {
+export async function negotiate(
+  pc: PeerConnection,
+  endpointUrl: string,
+  options: HttpSignalingOptions = {},
+): Promise<{ resourceUrl: string; headers: Headers }> {
   const offer = await gatheredOffer(pc);
   let response: Response;
   try {
@@ -41,7 +46,7 @@ export async function negotiate(pc: PeerConnection, endpointUrl: string, options
   const location = response.headers.get('location');
   if (!location) throw new FramewiseError('input-unreadable', `${endpointUrl} answered 201 without a Location header: it does not follow WHIP/WHEP`);
   await pc.setRemoteDescription({ type: 'answer', sdp: body });
-  return new URL(location, endpointUrl).toString();
+  return { resourceUrl: new URL(location, endpointUrl).toString(), headers: response.headers };
 }
 
 /** DELETE a WHIP/WHEP session resource; true when the server knew it. Never throws (teardown must go on). */

@@ -22,16 +22,25 @@ export class WebRtcClient {
   readonly received: TrackSource | null;
   /** The session resource (from Location), deleted on close. */
   readonly resourceUrl: string;
+  /** The headers of the endpoint's answer. */
+  readonly answerHeaders: Headers;
   private readonly pc: PeerConnection;
   private readonly sink: TrackSink | null;
   private readonly options: HttpSignalingOptions;
   private closing: Promise<void> | null = null;
 
-  private constructor(pc: PeerConnection, sink: TrackSink | null, received: TrackSource | null, resourceUrl: string, options: HttpSignalingOptions) {
+  private constructor(
+    pc: PeerConnection,
+    sink: TrackSink | null,
+    received: TrackSource | null,
+    answer: { resourceUrl: string; headers: Headers },
+    options: HttpSignalingOptions,
+  ) {
     this.pc = pc;
     this.sink = sink;
     this.received = received;
-    this.resourceUrl = resourceUrl;
+    this.resourceUrl = answer.resourceUrl;
+    this.answerHeaders = answer.headers;
     this.options = options;
   }
 
@@ -51,8 +60,8 @@ export class WebRtcClient {
     try {
       const transceiver = pc.addTransceiver(sink ? sink.createTrack() : 'video', { direction: send ? (receive ? 'sendrecv' : 'sendonly') : 'recvonly' });
       const received = receive ? new TrackSource(transceiver.receiver.track, { name: 'webrtc-in' }) : null;
-      const resourceUrl = await negotiate(pc, endpointUrl, options);
-      return new WebRtcClient(pc, sink, received, resourceUrl, options);
+      const answer = await negotiate(pc, endpointUrl, options);
+      return new WebRtcClient(pc, sink, received, answer, options);
     } catch (err) {
       await sink?.close();
       pc.close();

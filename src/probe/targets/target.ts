@@ -8,8 +8,11 @@ export interface StimulusInfo {
   fps: number;
 }
 
-/** Called for every frame the system returns; the frame is released right after, so read it synchronously. */
-export type OutputHandler = (frame: Frame, arrivedNs: number) => void;
+/**
+ * Called for every frame the system returns; the frame is released right after, so read it synchronously. `echoedId`
+ * is the frame id the system itself says this output answers (an API that echoes a request id), when it does.
+ */
+export type OutputHandler = (frame: Frame, arrivedNs: number, echoedId?: number) => void;
 
 /**
  * A system under test that takes a stream of frames and returns a stream of frames (local pipeline, a program on

@@ -1,10 +1,11 @@
 import WebSocket from 'ws';
+import { closeSocket, socketOpened, watchSocket } from './socket-lifecycle.ts';
+import { JpegChains } from './jpeg-chains.ts';
 import { nowNs } from '../../core/clock.ts';
-import { describeError, FramewiseError } from '../../core/errors.ts';
+import { FramewiseError } from '../../core/errors.ts';
 import type { TargetDefinition } from './target-definition.ts';
 import type { Frame } from '../../core/frame.ts';
 import { type FramePool, poolFitting } from '../../core/frame-pool.ts';
-import { JpegDecoder, JpegEncoder } from '../../io/jpeg-codec.ts';
 import type { OutputHandler, StimulusInfo, StreamTarget } from './target.ts';
 
 /** How frames travel in WebSocket messages. */
@@ -32,13 +33,9 @@ export function rawMessage(frame: Frame): Buffer {
 export class WebSocketTarget implements StreamTarget {
   readonly name: string;
   private socket: WebSocket | null = null;
-  private encoder: JpegEncoder | null = null;
-  private decoder: JpegDecoder | null = null;
+  private chains: JpegChains | null = null;
   private rawPool: FramePool | null = null;
-  private sendPool: FramePool | null = null;
-  private encoding: Promise<void> = Promise.resolve();
   private pending = 0;
-  private decoding: Promise<void> = Promise.resolve();
   refused = 0;
   /** The last text message the server sent (often an error or status). */
   lastText: string | null = null;
@@ -63,8 +60,7 @@ export class WebSocketTarget implements StreamTarget {
 
   async open(_info: StimulusInfo, onOutput: OutputHandler): Promise<void> {
     this.pending = 0;
-    this.encoder = this.format === 'jpeg' ? new JpegEncoder() : null;
-    this.decoder = this.format === 'jpeg' ? new JpegDecoder() : null;
+    this.chains = this.format === 'jpeg' ? new JpegChains() : null;
     const socket = new WebSocket(this.url, { headers: this.options.headers ?? {} });
     this.socket = socket;
     socket.binaryType = 'nodebuffer';
@@ -75,43 +71,36 @@ export class WebSocketTarget implements StreamTarget {
         return;
       }
       // Decode in arrival order; the arrival time is taken before decoding.
-      this.decoding = this.decoding.then(async () => {
-        try {
-          const frame = await this.toFrame(data);
-          onOutput(frame, arrivedNs);
-          frame.release();
-        } catch {
-          this.badMessages++;
-        }
-      });
+      if (this.chains) {
+        this.chains.decode(
+          data,
+          (frame) => onOutput(frame, arrivedNs),
+          () => this.badMessages++,
+        );
+        return;
+      }
+      let frame: Frame;
+      try {
+        frame = this.rawFrame(data);
+      } catch {
+        this.badMessages++;
+        return;
+      }
+      onOutput(frame, arrivedNs);
+      frame.release();
     });
-    const limitMs = this.options.connectTimeoutMs ?? 10_000;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        socket.terminate();
-        reject(new FramewiseError('timeout', `no WebSocket connection to ${this.url} within ${limitMs} ms`));
-      }, limitMs);
-      socket.once('open', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new FramewiseError('input-unreadable', `cannot connect to ${this.url}: ${describeError(err)}`));
-      });
-    });
+    await socketOpened(socket, this.options.connectTimeoutMs ?? 10_000, this.url);
     this.closing = false;
-    socket.on('error', (err) => {
-      this.failure ??= `the connection to ${this.url} failed: ${describeError(err)}`;
-    });
-    socket.on('close', (code, reason) => {
-      if (!this.closing)
-        this.failure ??= `the server closed the connection (code ${code}${reason.length > 0 ? `, "${reason.toString('utf8').slice(0, 200)}"` : ''}) while the probe was still sending`;
-    });
+    watchSocket(
+      socket,
+      'the server',
+      () => this.closing,
+      (reason) => (this.failure ??= reason),
+    );
   }
 
-  private async toFrame(data: Buffer): Promise<Frame> {
-    if (this.decoder) return this.decoder.decode(data);
+  /** A raw frame message (FWF1, width, height, I420 planes) as a frame. */
+  private rawFrame(data: Buffer): Frame {
     if (data.length < 12 || data.subarray(0, 4).toString('latin1') !== RAW_MAGIC) throw new FramewiseError('input-unreadable', 'not a raw frame message');
     const width = data.readUInt32LE(4);
     const height = data.readUInt32LE(8);
@@ -136,52 +125,31 @@ export class WebSocketTarget implements StreamTarget {
       this.refused++;
       return;
     }
-    if (!this.encoder) {
+    if (!this.chains) {
       socket.send(rawMessage(frame));
       return;
     }
-    const encoder = this.encoder;
     this.pending++;
-    // Encodes run one after another (the encoder reuses its picture); the caller's frame is copied now.
-    this.sendPool = poolFitting(this.sendPool, frame.width, frame.height, frame.format);
-    const copy = this.sendPool.copyOf(frame);
-    this.encoding = this.encoding
-      .then(async () => {
-        const image = await encoder.encode(copy);
-        if (socket.readyState === WebSocket.OPEN) socket.send(image);
-      })
-      .catch(() => {
-        this.refused++;
-      })
-      .finally(() => {
-        copy.release();
+    this.chains.encode(
+      frame,
+      (image) => {
         this.pending--;
-      });
+        if (socket.readyState === WebSocket.OPEN) socket.send(image);
+      },
+      () => {
+        this.pending--;
+        this.refused++;
+      },
+    );
   }
 
   async close(): Promise<void> {
     const socket = this.socket;
     this.socket = null;
     this.closing = true;
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          socket.terminate();
-          resolve();
-        }, 1000);
-        socket.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        socket.close();
-      });
-    }
-    await this.encoding;
-    await this.decoding;
-    this.encoder?.[Symbol.dispose]();
-    this.decoder?.[Symbol.dispose]();
-    this.encoder = null;
-    this.decoder = null;
+    await closeSocket(socket);
+    await this.chains?.finish();
+    this.chains = null;
   }
 }
 

@@ -12,6 +12,8 @@ export interface WhipTargetOptions {
   whepUrl?: string;
   /** Bearer token for WHIP and WHEP. */
   token?: string;
+  /** Receive the output from the WHEP URL the WHIP answer names in this header (e.g. `livepeer-playback-url`). */
+  whepFromHeader?: string;
 }
 
 /**
@@ -48,10 +50,16 @@ export class WhipTarget implements StreamTarget {
 
   async open(_info: StimulusInfo, onOutput: OutputHandler): Promise<void> {
     const auth = this.options.token ? { token: this.options.token } : {};
-    this.publisher = await WebRtcClient.publish(this.whipUrl, { ...auth, receive: !this.options.whepUrl });
+    const separate = this.options.whepUrl !== undefined || this.options.whepFromHeader !== undefined;
+    this.publisher = await WebRtcClient.publish(this.whipUrl, { ...auth, receive: !separate });
     if (this.options.whepUrl) {
       const session = this.publisher.resourceUrl.split('/').pop() ?? '';
       this.viewer = await WebRtcClient.view(this.options.whepUrl.replace('{session}', encodeURIComponent(session)), auth);
+    } else if (this.options.whepFromHeader) {
+      const named = this.publisher.answerHeaders.get(this.options.whepFromHeader);
+      if (!named || !/^https?:\/\//.test(named))
+        throw new FramewiseError('input-unreadable', `the WHIP answer of ${this.whipUrl} names no output in its ${this.options.whepFromHeader} header`);
+      this.viewer = await WebRtcClient.view(new URL(named, this.whipUrl).toString(), auth);
     }
     const returned = (this.viewer ?? this.publisher).received;
     if (!returned) throw new FramewiseError('invalid-state', 'the WHIP target receives no video');
