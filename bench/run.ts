@@ -12,6 +12,7 @@ import { liveLatency } from './live-latency.ts';
 import { blurBench } from './blur.ts';
 import { modelsBench } from './models.ts';
 import { probeAccuracy } from './probe-accuracy.ts';
+import { probeMatchingBench } from './probe-matching.ts';
 
 const videos = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'testdata', 'videos');
 const only = process.argv.slice(2);
@@ -37,6 +38,7 @@ if (want('live'))
     ]),
   );
 if (want('probe')) sections.push(await probeAccuracy());
+if (want('matching')) sections.push(await probeMatchingBench());
 if (want('models')) {
   sections.push(await modelsBench({ label: 'desk_person_again.mkv (640x480 camera picture)', path: join(videos, 'desk_person_again.mkv') }));
   sections.push(

@@ -16,11 +16,13 @@
 //   freezeburst <ms>   the same, but the held frames all come out at once after the stall     -> flagged freezes
 //   slowstart <ms>     nothing comes back for the first <ms>, then a passthrough   -> flagged slow first frame
 //   die <s>            a passthrough that exits (code 3) after <s> seconds         -> INCONCLUSIVE, its exit first
+// A third argument `keepcode` puts the frame-ID code band back after a whole-picture transform (the picture is
+// restyled, the code still reads): the benchmark compares latency from flashes with latency from codes that way.
 // Run: node --import tsx examples/reference/y4m-system.ts delay 300
 import type { Frame } from '../../src/core/index.ts';
 import { y4mFrame, y4mHeader, Y4mParser } from '../../src/io/y4m.ts';
 
-const [mode = 'passthrough', arg = '0'] = process.argv.slice(2);
+const [mode = 'passthrough', arg = '0', option = ''] = process.argv.slice(2);
 const value = Number(arg);
 const parser = new Y4mParser();
 let fps = 30;
@@ -125,7 +127,10 @@ if (mode === 'die') setTimeout(() => process.exit(3), value * 1000).unref();
 function accept(frame: Frame): void {
   const transform = TRANSFORMS[mode];
   if (transform) {
+    const band = frame.width * Math.ceil(frame.height / 12);
+    const code = option === 'keepcode' ? Uint8Array.from((frame.planes[0] as Uint8Array).subarray(0, band)) : null;
     transform(frame);
+    if (code) (frame.planes[0] as Uint8Array).set(code);
     setTimeout(() => emit(frame), value);
     return;
   }
