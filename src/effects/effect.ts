@@ -1,5 +1,6 @@
 import type { Stage } from '../core/stage.ts';
 import type { PictureSource } from './pictures.ts';
+import type { LookSource } from '../avatar/look-source.ts';
 
 /** What an effect may use when it is built: where pictures may come from, and model settings. */
 export interface EffectContext {
@@ -10,6 +11,8 @@ export interface EffectContext {
   readonly pictures: PictureSource;
   /** Model cache folder (default: the zoo's). */
   readonly modelsDir?: string;
+  /** Where `avatar:<look>` finds looks (default: the built-in ones only; the CLI adds local JSON files). */
+  readonly looks?: LookSource;
 }
 
 /** The argument an effect takes after its name and a colon (`blur:16`). */

@@ -8,6 +8,8 @@ import { mirrorEffect } from './mirror.ts';
 import { faceMeshEffect, facesEffect, objectsEffect, poseEffect } from './overlay-effects.ts';
 import { passthroughEffect } from './passthrough.ts';
 import { localPictures } from './pictures.ts';
+import { avatarEffect } from './avatar-effect.ts';
+import { localLooks } from '../avatar/look-source.ts';
 
 /** Effects by name. A Map, so a name such as "__proto__" or "constructor" is just an unknown name. */
 const EFFECTS = new Map<string, EffectDefinition>();
@@ -32,6 +34,7 @@ for (const effect of [
   faceMeshEffect,
   poseEffect,
   objectsEffect,
+  avatarEffect,
   delayEffect,
 ])
   registerEffect(effect);
@@ -74,7 +77,7 @@ export function effectDefinition(spec: string): EffectDefinition | undefined {
 }
 
 /** Effects as typed on the command line: local files may be used as pictures. */
-export const CLI_EFFECT_CONTEXT: EffectContext = { pictures: localPictures };
+export const CLI_EFFECT_CONTEXT: EffectContext = { pictures: localPictures, looks: localLooks };
 
 /** Build the stage `spec` ("name" or "name:arg") names; one clear error for unknown names and misplaced arguments. */
 export function createEffect(spec: string, ctx: EffectContext = CLI_EFFECT_CONTEXT): Stage {
