@@ -10,6 +10,7 @@ import { highlightsBench } from './highlights.ts';
 import { jobsBench } from './jobs.ts';
 import { liveLatency } from './live-latency.ts';
 import { blurBench } from './blur.ts';
+import { avatarBench } from './avatar.ts';
 import { modelsBench } from './models.ts';
 import { probeAccuracy } from './probe-accuracy.ts';
 import { probeMatchingBench } from './probe-matching.ts';
@@ -55,5 +56,6 @@ if (want('capacity')) {
 if (want('hardening')) sections.push(await hardeningBench());
 if (want('jobs')) sections.push(await jobsBench(join(videos, 'facing_camera_720p.mp4'), 'facing_camera_720p.mp4, 1280x720, 7.8 s, AAC'));
 if (want('highlights')) sections.push(await highlightsBench(videos));
+if (want('avatar')) sections.push(await avatarBench(join(videos, 'desk_person_again.mkv')));
 if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);

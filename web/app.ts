@@ -4,6 +4,7 @@ import { frameIdBandHeight } from '../src/core/frame-id.ts';
 import { EffectPicker } from './effect-picker.ts';
 import { FrameStamper } from './stamper.ts';
 import { WhipRefused, WhipSession } from './whip-session.ts';
+import { AvatarView, type AvatarReading } from './avatar-view.ts';
 
 /** The demo page: camera -> frame-ID stamp -> WHIP -> Framewise -> back on the same connection -> HUD. */
 
@@ -30,6 +31,8 @@ const ui = {
   remote: element<HTMLVideoElement>('remote'),
   remoteBox: element<HTMLDivElement>('remote-box'),
   showBand: element<HTMLInputElement>('show-band'),
+  avatarCanvas: element<HTMLCanvasElement>('avatar-canvas'),
+  avatarBox: element<HTMLElement>('avatar-box'),
 };
 
 /** What the page is doing, shown as a banner (and in data-state, for automation). */
@@ -68,11 +71,20 @@ interface Running {
   stamper: FrameStamper;
   whip: WhipSession;
   meter: LatencyMeter;
+  avatar: AvatarView;
   timer: number;
   startedAtMs: number;
 }
 
 let running: Running | null = null;
+/** Every data-path sample of the current session (camera frame stamped -> its avatar drawn here, ms). */
+let avatarLatencies: number[] = [];
+
+/** The look an `avatar[:look[+scene]]` spec names (fox when none). */
+function lookOf(spec: string): string {
+  const arg = spec.startsWith('avatar:') ? spec.slice('avatar:'.length) : '';
+  return arg.split('+')[0] || 'fox';
+}
 /** Every glass-to-glass sample of the current session (ms), newest last, for benchmarks and automation. */
 let latencies: number[] = [];
 /** The latest HUD reading, for automation (tests read it through `window.framewiseDemo`). */
@@ -131,8 +143,10 @@ async function start(): Promise<void> {
   }
   ui.remote.srcObject = await whip.remote;
   const meter = new LatencyMeter(ui.remote, stamper);
+  const avatar = new AvatarView(ui.avatarCanvas, whip.avatarChannel, stamper, () => lookOf(picker.spec()));
   const timer = window.setInterval(() => void tick(), 1000);
-  running = { camera, stamper, whip, meter, timer, startedAtMs: performance.now() };
+  running = { camera, stamper, whip, meter, avatar, timer, startedAtMs: performance.now() };
+  avatarLatencies = [];
   latencies = [];
   whip.pc.addEventListener('connectionstatechange', () => {
     const state = whip.pc.connectionState;
@@ -161,6 +175,10 @@ async function tick(): Promise<void> {
   }
   const reading = meter.tick();
   const samples = meter.takeSamples();
+  avatarLatencies.push(...running.avatar.takeSamples());
+  const avatar = running.avatar.reading();
+  ui.avatarBox.hidden = avatar.messages === 0;
+  element('avatar-g2g').textContent = avatar.messages === 0 ? '-' : `${ms(avatar.p50Ms)} / ${ms(avatar.p95Ms)}`;
   latencies.push(...samples);
   if (latencies.length > 20_000) latencies = latencies.slice(-10_000);
   let serverP95Ms: number | null = null;
@@ -190,10 +208,11 @@ async function tick(): Promise<void> {
 
 function stop(): void {
   if (!running) return;
-  const { camera, stamper, whip, meter, timer } = running;
+  const { camera, stamper, whip, meter, avatar, timer } = running;
   running = null;
   window.clearInterval(timer);
   meter.stop();
+  avatar.stop();
   whip.stop();
   stamper.stop();
   for (const track of camera.getTracks()) track.stop();
@@ -233,7 +252,15 @@ window.addEventListener('pagehide', stop);
 
 declare global {
   interface Window {
-    framewiseDemo: { start(): Promise<void>; stop(): void; reading(): typeof lastReading; latencies(): number[]; state(): string; spec(): string };
+    framewiseDemo: {
+      start(): Promise<void>;
+      stop(): void;
+      reading(): typeof lastReading;
+      latencies(): number[];
+      state(): string;
+      spec(): string;
+      avatar(): (AvatarReading & { latencies: number[] }) | null;
+    };
   }
 }
 window.framewiseDemo = {
@@ -243,6 +270,7 @@ window.framewiseDemo = {
   latencies: () => latencies,
   state: () => ui.state.dataset.state ?? 'idle',
   spec: () => picker.spec(),
+  avatar: () => (running ? { ...running.avatar.reading(), latencies: avatarLatencies } : null),
 };
 
 setState('idle', '');

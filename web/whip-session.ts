@@ -13,6 +13,11 @@ export class WhipRefused extends Error {
 /** A browser WHIP session: publishes a track and receives the processed video back on the same connection. */
 export class WhipSession {
   readonly pc = new RTCPeerConnection();
+  /**
+   * Where the server sends the avatar's parameters (when the effect is `avatar`): unordered and without retransmits,
+   * since only the newest frame's parameters matter.
+   */
+  readonly avatarChannel = this.pc.createDataChannel('avatar', { ordered: false, maxRetransmits: 0 });
   /** The processed video, once the server's track arrives. */
   readonly remote: Promise<MediaStream>;
   resourceUrl: string | null = null;

@@ -25,6 +25,7 @@ export interface Canvas2D {
   lineWidth: number;
   lineCap: unknown;
   lineJoin: unknown;
+  fillRect(x: number, y: number, width: number, height: number): void;
 }
 
 const TAU = Math.PI * 2;
@@ -187,4 +188,18 @@ export function characterExtent(look: Look): { left: number; top: number; right:
   const halfW = Math.max(h.width / 2, ears ? ears.x + ears.width : 0) + 0.3;
   const top = Math.min(h.y - h.height / 2, ears ? ears.y - ears.height / 2 - 0.2 : 0) - 0.3;
   return { left: -halfW, top, right: halfW, bottom: h.y + h.height / 2 + 0.3 };
+}
+
+/**
+ * The whole picture as the character's scene: the look's background, the character centred and large, moved a little
+ * with the head across the camera picture. The server's `avatar:<look>+scene` and the page drawing from the data
+ * channel both use it, so they show the same thing.
+ */
+export function drawScene(g: Canvas2D, look: Look, params: AvatarParams, width: number, height: number): void {
+  g.fillStyle = look.background;
+  g.fillRect(0, 0, width, height);
+  const unit = height / 4.4;
+  const cx = width / 2 + (params.face ? (params.x - 0.5) * width * 0.25 : 0);
+  const cy = height * 0.47 + (params.face ? (params.y - 0.4) * height * 0.15 : 0);
+  drawCharacter(g, look, params, cx, cy, unit);
 }

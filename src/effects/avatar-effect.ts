@@ -4,7 +4,7 @@ import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
 import { type AvatarParams } from '../avatar/avatar-params.ts';
 import { AvatarSolver } from '../avatar/avatar-solver.ts';
-import { characterExtent, drawCharacter } from '../avatar/draw-character.ts';
+import { characterExtent, drawCharacter, drawScene } from '../avatar/draw-character.ts';
 import type { Look } from '../avatar/look.ts';
 import { builtInLooks, type LookSource } from '../avatar/look-source.ts';
 import { FaceLandmarker } from '../models/face-landmarker.ts';
@@ -86,13 +86,7 @@ export class AvatarStage implements Stage {
   private drawScene(frame: Frame, params: AvatarParams): void {
     const { width, height } = frame;
     const { g } = this.canvasOf(width, height);
-    g.fillStyle = this.options.look.background;
-    g.fillRect(0, 0, width, height);
-    // The character stays centred and big; the head's movement across the picture moves it a little.
-    const unit = height / 4.4;
-    const cx = width / 2 + (params.face ? (params.x - 0.5) * width * 0.25 : 0);
-    const cy = height * 0.47 + (params.face ? (params.y - 0.4) * height * 0.15 : 0);
-    drawCharacter(g, this.options.look, params, cx, cy, unit);
+    drawScene(g, this.options.look, params, width, height);
     blendRgba(frame, g.getImageData(0, 0, width, height).data, width, height, 0, 0);
   }
 

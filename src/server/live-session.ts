@@ -14,7 +14,8 @@ import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
 import { checkOffer } from '../io/webrtc/sdp.ts';
 import { TrackSink } from '../io/webrtc/track-sink.ts';
 import { TrackSource } from '../io/webrtc/track-source.ts';
-import { type MediaTrack, type PeerConnection, wrtc } from '../io/webrtc/wrtc.ts';
+import { type DataChannel, type MediaTrack, type PeerConnection, wrtc } from '../io/webrtc/wrtc.ts';
+import { AVATAR_MESSAGE_BYTES, avatarMessage } from '../avatar/avatar-message.ts';
 
 /** How a live session runs. */
 export interface LiveSessionOptions {
@@ -94,6 +95,10 @@ export class LiveSession {
   private watchdog: NodeJS.Timeout | undefined;
   private closing: Promise<void> | null = null;
   private effectSpec: string;
+  /** The page's `avatar` data channel, when it opened one: each frame's avatar parameters go there. */
+  private avatarChannel: DataChannel | null = null;
+  /** Avatar parameter messages sent on the data channel. */
+  avatarMessages = 0;
   /** Why the session ended, once it has. */
   endReason: string | null = null;
   /** True once the publisher's ICE and DTLS have completed. */
@@ -132,6 +137,11 @@ export class LiveSession {
       transceiver.direction = 'sendrecv';
     }
     this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in', maxPixels: this.options.maxPixels ?? 1920 * 1080 });
+    // A page that wants the avatar's parameters (to draw the character itself) opens a channel named "avatar".
+    this.pc.ondatachannel = ({ channel }) => {
+      if (channel.label === 'avatar' && !this.avatarChannel) this.avatarChannel = channel;
+      else channel.close();
+    };
     const answer = await answerOffer(this.pc, offerSdp);
     this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), {
       disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
@@ -153,7 +163,16 @@ export class LiveSession {
       sink: this.sink,
       policy: live({ deadlineMs: this.options.deadlineMs ?? 100 }),
       shutdownTimeoutMs: 3000,
-      onFrameOut: (frame) => this.options.onLatency?.((nowNs() - frame.captureNs) / 1e6),
+      onFrameOut: (frame) => {
+        this.options.onLatency?.((nowNs() - frame.captureNs) / 1e6);
+        const params = frame.meta.avatar;
+        const channel = this.avatarChannel;
+        // Parameters are tiny and only the newest matter: a channel that is backing up skips frames.
+        if (params && channel?.readyState === 'open' && channel.bufferedAmount < 16 * AVATAR_MESSAGE_BYTES) {
+          channel.send(avatarMessage(params, frame.meta.frameId ?? 0));
+          this.avatarMessages++;
+        }
+      },
     });
     this.pipeline = pipeline;
     pipeline.run().then(
@@ -286,6 +305,8 @@ export class LiveSession {
     if (this.pipeline) await this.pipeline.close();
     else await Promise.all([this.source?.close(), this.slot.close()]);
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    this.avatarChannel?.close();
+    this.avatarChannel = null;
     await this.sink.close();
     this.pc.close();
     this.options.onEnded?.(this, reason);

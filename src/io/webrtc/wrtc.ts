@@ -35,6 +35,16 @@ export interface StatsEntry {
   readonly [field: string]: string | number | boolean | undefined;
 }
 
+/** An RTCDataChannel, as far as Framewise sends on it. */
+export interface DataChannel {
+  readonly label: string;
+  readonly readyState: 'connecting' | 'open' | 'closing' | 'closed';
+  /** Bytes queued and not sent yet. */
+  readonly bufferedAmount: number;
+  send(data: Uint8Array | string): void;
+  close(): void;
+}
+
 /** Options of `new RTCPeerConnection()` used here. */
 export interface PeerConnectionConfig {
   iceServers?: { urls: string | string[] }[];
@@ -48,6 +58,8 @@ export interface PeerConnection {
   onconnectionstatechange: (() => void) | null;
   onicegatheringstatechange: (() => void) | null;
   ontrack: ((event: { track: MediaTrack; transceiver: Transceiver }) => void) | null;
+  ondatachannel: ((event: { channel: DataChannel }) => void) | null;
+  createDataChannel(label: string, init?: { ordered?: boolean; maxRetransmits?: number }): DataChannel;
   addTransceiver(trackOrKind: MediaTrack | 'video' | 'audio', init?: { direction?: Transceiver['direction'] }): Transceiver;
   getTransceivers(): Transceiver[];
   createOffer(): Promise<SessionDescription>;
