@@ -56,9 +56,9 @@ export class AvatarView {
   private readonly paint = (): void => {
     if (this.stopped) return;
     const latest = this.latest;
-    if (latest && latest.frameId !== this.drawnId) {
+    const look = BUILT_IN_LOOKS.get(this.lookName()) ?? BUILT_IN_LOOKS.get('fox');
+    if (latest && look && latest.frameId !== this.drawnId) {
       this.drawnId = latest.frameId;
-      const look = BUILT_IN_LOOKS.get(this.lookName()) ?? BUILT_IN_LOOKS.get('fox');
       drawScene(this.context, look, latest.params, this.canvas.width, this.canvas.height);
       this.drawn++;
       const sentAt = this.stamps.sentAtMs(latest.frameId);
