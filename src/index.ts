@@ -7,7 +7,8 @@ export type { TargetDefinition, TargetOptions } from './probe/targets/target-def
 export type { OutputHandler, StimulusInfo, StreamTarget } from './probe/targets/target.ts';
 export { createEffect, effectDefinition, effectUsages, listEffects, parseEffectSpec, registerEffect, type EffectSpec } from './effects/registry.ts';
 export { type EffectArgument, type EffectContext, type EffectDefinition, effectUsage } from './effects/effect.ts';
-export { localPictures, noPictures, type PictureLoader, type PictureSource } from './effects/pictures.ts';
+export { noPictures, type PictureLoader, type PictureSource } from './effects/pictures.ts';
+export { localPictures } from './effects/local-pictures.ts';
 export { readPicture, type PicturePlane, type PicturePlanes } from './io/read-picture.ts';
 export { type FrameIdReport, FrameIdSink } from './io/frame-id-sink.ts';
 export { MediaSink, type MediaSinkOptions } from './io/media-sink.ts';

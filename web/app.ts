@@ -1,12 +1,22 @@
 import { LatencyMeter, type MeterReading } from './latency-meter.ts';
-import { type LinkStats, linkStats } from './rtc-stats.ts';
+import type { LinkStats } from './rtc-stats.ts';
 import { frameIdBandHeight } from '../src/core/frame-id.ts';
+import { Histogram } from '../src/core/histogram.ts';
 import { EffectPicker } from './effect-picker.ts';
 import { FrameStamper } from './stamper.ts';
-import { WhipRefused, WhipSession } from './whip-session.ts';
-import { AvatarView, type AvatarReading } from './avatar-view.ts';
+import { WhipRefused } from './whip-session.ts';
+import type { AvatarReading } from './avatar-view.ts';
+import type { ProcessingPath, RunIn } from './processing-path.ts';
+import { ServerPath } from './server-path.ts';
+import { BrowserPath, pageRuntime } from './browser-path.ts';
+import { FloorPath } from './floor-path.ts';
+import * as framewise from '../src/browser/index.ts';
 
-/** The demo page: camera -> frame-ID stamp -> WHIP -> Framewise -> back on the same connection -> HUD. */
+/**
+ * The demo page: camera -> frame-ID stamp -> processing (on the server over WHIP, back on the same connection; or in
+ * this page with framewise/browser) -> the processed video -> HUD. Both are measured the same way: the stamp read
+ * back from the video that is displayed.
+ */
 
 const params = new URLSearchParams(location.search);
 const token = params.get('token');
@@ -23,6 +33,8 @@ function element<T extends HTMLElement>(id: string): T {
 
 const ui = {
   effect: element<HTMLSelectElement>('effect'),
+  runIn: element<HTMLSelectElement>('run-in'),
+  remoteCaption: element<HTMLElement>('remote-caption'),
   start: element<HTMLButtonElement>('start'),
   stop: element<HTMLButtonElement>('stop'),
   status: element<HTMLSpanElement>('status'),
@@ -69,12 +81,16 @@ const picker = new EffectPicker(
 interface Running {
   camera: MediaStream;
   stamper: FrameStamper;
-  whip: WhipSession;
+  path: ProcessingPath;
   meter: LatencyMeter;
-  avatar: AvatarView;
   timer: number;
   startedAtMs: number;
 }
+
+/** Glass-to-glass of each place the effect ran in this page's life, measured the same way (µs histograms). */
+const byPlace: Record<RunIn, Histogram> = { server: new Histogram(), browser: new Histogram(), floor: new Histogram() };
+/** `?jitter=default` leaves the browser's receive buffer as it is (to measure what the low-latency hint saves). */
+const LOW_LATENCY = params.get('jitter') !== 'default';
 
 let running: Running | null = null;
 /** Every data-path sample of the current session (camera frame stamped -> its avatar drawn here, ms). */
@@ -88,7 +104,10 @@ function lookOf(spec: string): string {
 /** Every glass-to-glass sample of the current session (ms), newest last, for benchmarks and automation. */
 let latencies: number[] = [];
 /** The latest HUD reading, for automation (tests read it through `window.framewiseDemo`). */
-let lastReading: (MeterReading & { serverP95Ms: number | null; sessionId: string | null; link: LinkStats }) | null = null;
+let lastReading: (MeterReading & { serverP95Ms: number | null; sessionId: string | null; link: LinkStats | null; runIn: RunIn; engine: string | null }) | null =
+  null;
+/** Set while switching between server and browser, so a second switch waits. */
+let switching: Promise<void> | null = null;
 
 function setStatus(text: string, error = false): void {
   ui.status.textContent = text;
@@ -125,38 +144,110 @@ async function start(): Promise<void> {
   }
   ui.local.srcObject = camera;
   const stamper = new FrameStamper(ui.local, WIDTH, HEIGHT);
-  const whip = new WhipSession(WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}`, token);
+  const place = ui.runIn.value as RunIn;
+  let path: ProcessingPath;
   try {
-    setState('connecting', 'Connecting to the server...');
-    await whip.start(stamper.track);
+    setState('connecting', { server: 'Connecting to the server...', browser: 'Loading the models into this page...', floor: 'Showing the camera...' }[place]);
+    path = await openPath(place, stamper);
   } catch (err) {
-    whip.stop();
     stamper.stop();
     for (const track of camera.getTracks()) track.stop();
     ui.local.srcObject = null;
     ui.start.disabled = false;
-    if (err instanceof WhipRefused && err.status === 503)
-      setState('full', `The server is full: every live slot is taken. Try again${err.retryAfterS ? ` in ${err.retryAfterS} s` : ' shortly'}. (${err.message})`);
-    else if (err instanceof WhipRefused) setState('error', `The server refused the session (${err.status}): ${err.message}`);
-    else setState('lost', `The server cannot be reached: ${err instanceof Error ? err.message : String(err)}`);
+    refused(err);
     return;
   }
-  ui.remote.srcObject = await whip.remote;
   const meter = new LatencyMeter(ui.remote, stamper);
-  const avatar = new AvatarView(ui.avatarCanvas, whip.avatarChannel, stamper, () => lookOf(picker.spec()));
   const timer = window.setInterval(() => void tick(), 1000);
-  running = { camera, stamper, whip, meter, avatar, timer, startedAtMs: performance.now() };
+  running = { camera, stamper, path, meter, timer, startedAtMs: performance.now() };
   avatarLatencies = [];
   latencies = [];
-  whip.pc.addEventListener('connectionstatechange', () => {
-    const state = whip.pc.connectionState;
-    if (running?.whip !== whip) return;
-    if (state === 'failed' || state === 'closed') lose('The connection to the server was lost.');
-    else if (state === 'disconnected') setState('connecting', 'The connection is unstable: waiting for it to come back...');
-    else if (state === 'connected') setState('live', `live, session ${whip.id ?? '?'}`);
-  });
+  show(path);
   ui.stop.disabled = false;
-  setState('live', `live, session ${whip.id ?? '?'}`);
+}
+
+/** Start processing the stamped camera `place` says, wired to the page's lost/unstable handling. */
+async function openPath(place: RunIn, stamper: FrameStamper): Promise<ProcessingPath> {
+  const path: ProcessingPath =
+    place === 'floor'
+      ? new FloorPath(stamper.track)
+      : place === 'browser'
+        ? await BrowserPath.start(stamper.track, picker.spec())
+        : await ServerPath.start(stamper.track, WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}`, token, {
+            request,
+            external: WHIP_URL !== null,
+            avatarCanvas: ui.avatarCanvas,
+            stamper,
+            look: () => lookOf(picker.spec()),
+            lowLatency: LOW_LATENCY,
+          });
+  path.onLost = (why) => {
+    if (running?.path === path) lose(why);
+  };
+  if (path instanceof ServerPath)
+    path.onUnstable = (unstable) => {
+      if (running?.path !== path) return;
+      if (unstable) setState('connecting', 'The connection is unstable: waiting for it to come back...');
+      else setState('live', `live, ${path.label}`);
+    };
+  return path;
+}
+
+/** Show `path`'s output as the processed video. */
+function show(path: ProcessingPath): void {
+  ui.remote.srcObject = path.output;
+  ui.remoteCaption.textContent = {
+    server: 'Processed by the server',
+    browser: 'Processed in this page (no frame leaves it)',
+    floor: 'The camera as stamped, not processed (the floor)',
+  }[path.kind];
+  element('runs-in').textContent = path.kind;
+  element('pipeline-label').textContent = path.kind === 'server' ? 'server pipeline' : 'page pipeline';
+  setState('live', `live, ${path.label}`);
+}
+
+/** Say why a path could not start. */
+function refused(err: unknown): void {
+  if (err instanceof WhipRefused && err.status === 503)
+    setState('full', `The server is full: every live slot is taken. Try again${err.retryAfterS ? ` in ${err.retryAfterS} s` : ' shortly'}. (${err.message})`);
+  else if (err instanceof WhipRefused) setState('error', `The server refused the session (${err.status}): ${err.message}`);
+  else if (err instanceof TypeError) setState('lost', `The server cannot be reached: ${err.message}`);
+  else setState('error', err instanceof Error ? err.message : String(err));
+}
+
+/** Move the running stream to the server or into the page: the camera keeps running, the new path starts before the old one stops. */
+async function switchTo(place: RunIn): Promise<void> {
+  while (switching) await switching;
+  const current = running;
+  if (!current || current.path.kind === place) return;
+  const step = (async () => {
+    setState(
+      'connecting',
+      { server: 'Moving the effect to the server...', browser: 'Moving the effect into this page...', floor: 'Showing the camera unprocessed...' }[place],
+    );
+    let next: ProcessingPath;
+    try {
+      next = await openPath(place, current.stamper);
+    } catch (err) {
+      ui.runIn.value = current.path.kind;
+      refused(err);
+      return;
+    }
+    if (running !== current) {
+      next.stop();
+      return;
+    }
+    const previous = current.path;
+    current.path = next;
+    show(next);
+    previous.stop();
+  })();
+  switching = step;
+  try {
+    await step;
+  } finally {
+    switching = null;
+  }
 }
 
 /** The session is gone (the network, or the server ended it): release everything and say so. */
@@ -167,7 +258,7 @@ function lose(why: string): void {
 
 async function tick(): Promise<void> {
   if (!running) return;
-  const { meter, whip, startedAtMs } = running;
+  const { meter, path, startedAtMs } = running;
   const lastFrameAtMs = meter.lastFrameAtMs || startedAtMs;
   if (performance.now() - lastFrameAtMs > LOST_AFTER_MS) {
     lose(`No video has come back for ${Math.round((performance.now() - lastFrameAtMs) / 1000)} s: the server ended the session or the network dropped.`);
@@ -175,45 +266,39 @@ async function tick(): Promise<void> {
   }
   const reading = meter.tick();
   const samples = meter.takeSamples();
-  avatarLatencies.push(...running.avatar.takeSamples());
-  const avatar = running.avatar.reading();
-  ui.avatarBox.hidden = avatar.messages === 0;
-  element('avatar-g2g').textContent = avatar.messages === 0 ? '-' : `${ms(avatar.p50Ms)} / ${ms(avatar.p95Ms)}`;
+  const avatar = path instanceof ServerPath ? path.avatar : null;
+  avatarLatencies.push(...(avatar?.takeSamples() ?? []));
+  const avatarReading = avatar?.reading();
+  ui.avatarBox.hidden = !avatarReading || avatarReading.messages === 0;
+  element('avatar-g2g').textContent = !avatarReading || avatarReading.messages === 0 ? '-' : `${ms(avatarReading.p50Ms)} / ${ms(avatarReading.p95Ms)}`;
   latencies.push(...samples);
+  for (const sample of samples) byPlace[path.kind].record(sample * 1000);
   if (latencies.length > 20_000) latencies = latencies.slice(-10_000);
-  let serverP95Ms: number | null = null;
-  if (whip.id && !WHIP_URL) {
-    if (samples.length > 0) {
-      await request(`/sessions/${whip.id}/glass-to-glass`, {
-        method: 'POST',
-        headers: authHeaders({ 'content-type': 'application/json' }),
-        body: JSON.stringify({ samplesMs: samples }),
-      });
-    }
-    const info = await request(`/sessions/${whip.id}`).then((r) => (r.ok ? (r.json() as Promise<{ stats: { latencyMs: { p95: number } } }>) : null));
-    serverP95Ms = info?.stats.latencyMs.p95 ?? null;
+  const { pipelineP95Ms: serverP95Ms, link, engine } = await path.tick(samples);
+  lastReading = { ...reading, serverP95Ms, sessionId: path instanceof ServerPath ? path.whip.id : null, link, runIn: path.kind, engine };
+  for (const place of ['server', 'browser', 'floor'] as const) {
+    const h = byPlace[place];
+    element(`g2g-${place}`).textContent = h.count === 0 ? '-' : `${ms(h.percentile(50) / 1000)} / ${ms(h.percentile(95) / 1000)}`;
   }
-  const link = await linkStats(whip.pc);
-  lastReading = { ...reading, serverP95Ms, sessionId: whip.id, link };
+  element('engine').textContent = engine ?? '-';
   element('g2g-p50').textContent = ms(reading.p50Ms);
   element('g2g-p95').textContent = ms(reading.p95Ms);
   element('g2g-total').textContent = `${ms(reading.totalP50Ms)} / ${ms(reading.totalP95Ms)}`;
   element('fps').textContent = String(reading.fps);
   element('missing').textContent = String(reading.missing);
   element('server-p95').textContent = ms(serverP95Ms);
-  const limited = link.qualityLimitation && link.qualityLimitation !== 'none' ? ` (${link.qualityLimitation}-limited)` : '';
-  element('sent').textContent = link.sentFps === null ? '-' : `${link.sentFps} fps${link.sentWidth ? ` @${link.sentWidth}px` : ''}${limited}`;
-  element('jitter').textContent = ms(link.jitterBufferMs);
+  const limited = link?.qualityLimitation && link.qualityLimitation !== 'none' ? ` (${link.qualityLimitation}-limited)` : '';
+  element('sent').textContent = !link || link.sentFps === null ? 'nothing' : `${link.sentFps} fps${link.sentWidth ? ` @${link.sentWidth}px` : ''}${limited}`;
+  element('jitter').textContent = link ? ms(link.jitterBufferMs) : '-';
 }
 
 function stop(): void {
   if (!running) return;
-  const { camera, stamper, whip, meter, avatar, timer } = running;
+  const { camera, stamper, path, meter, timer } = running;
   running = null;
   window.clearInterval(timer);
   meter.stop();
-  avatar.stop();
-  whip.stop();
+  path.stop();
   stamper.stop();
   for (const track of camera.getTracks()) track.stop();
   ui.local.srcObject = null;
@@ -226,14 +311,14 @@ function stop(): void {
 ui.start.addEventListener('click', () => void start());
 ui.stop.addEventListener('click', stop);
 picker.onChange = (spec) => {
-  const id = running?.whip.id;
-  if (!id) return;
-  void request(`/sessions/${id}/effect`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ effect: spec }),
-  }).then(async (r) => (r.ok ? setState('live', `live, effect ${spec}`) : setState('error', `effect ${spec}: ${(await r.text()).trim()}`)));
+  const path = running?.path;
+  if (!path) return;
+  path.setEffect(spec).then(
+    () => setState('live', `live, effect ${spec}`),
+    (err: unknown) => setState('error', `effect ${spec}: ${err instanceof Error ? err.message : String(err)}`),
+  );
 };
+ui.runIn.addEventListener('change', () => void switchTo(ui.runIn.value as RunIn));
 // Every frame sent carries a frame-ID code in a band at its top: that is what measures glass-to-glass latency. The
 // picture the user sees is cropped below it (the meter reads the band from the video itself, not from the screen).
 const applyBand = (): void => {
@@ -252,6 +337,8 @@ window.addEventListener('pagehide', stop);
 
 declare global {
   interface Window {
+    /** framewise/browser itself, for experiments from the console (and the parity tests). */
+    framewise: typeof framewise & { runtime: typeof pageRuntime };
     framewiseDemo: {
       start(): Promise<void>;
       stop(): void;
@@ -260,9 +347,14 @@ declare global {
       state(): string;
       spec(): string;
       avatar(): (AvatarReading & { latencies: number[] }) | null;
+      /** Move the running stream (or the next one) to the server or into the page. */
+      runIn(place: RunIn): Promise<void>;
+      /** The in-page pipeline's stats, modes and engine, when the effect runs in the page. */
+      page(): ReturnType<BrowserPath['details']> | null;
     };
   }
 }
+window.framewise = { ...framewise, runtime: pageRuntime };
 window.framewiseDemo = {
   start,
   stop,
@@ -270,10 +362,16 @@ window.framewiseDemo = {
   latencies: () => latencies,
   state: () => ui.state.dataset.state ?? 'idle',
   spec: () => picker.spec(),
-  avatar: () => (running ? { ...running.avatar.reading(), latencies: avatarLatencies } : null),
+  avatar: () => (running?.path instanceof ServerPath ? { ...running.path.avatar.reading(), latencies: avatarLatencies } : null),
+  runIn: async (place) => {
+    ui.runIn.value = place;
+    await switchTo(place);
+  },
+  page: () => (running?.path instanceof BrowserPath ? running.path.details() : null),
 };
 
 setState('idle', '');
+if (['browser', 'server', 'floor'].includes(params.get('run') ?? '')) ui.runIn.value = params.get('run') as RunIn;
 picker.load(params.get('effect')).then(
   () => {
     if (params.has('autostart')) void start();

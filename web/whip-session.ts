@@ -25,10 +25,21 @@ export class WhipSession {
   constructor(
     private readonly endpoint: string,
     private readonly token: string | null,
+    /** Ask the browser to hold the processed video as briefly as it can (default true). */
+    lowLatency = true,
   ) {
     this.remote = new Promise((resolve) => {
-      this.pc.ontrack = (event) => resolve(event.streams[0] ?? new MediaStream([event.track]));
+      this.pc.ontrack = (event) => {
+        if (lowLatency) holdBriefly(event.receiver);
+        resolve(event.streams[0] ?? new MediaStream([event.track]));
+      };
     });
+  }
+
+  /** The receive jitter buffer's target the browser was asked for, ms (null: the browser's default). */
+  get jitterTargetMs(): number | null {
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'video');
+    return receiver && 'jitterBufferTarget' in receiver ? receiver.jitterBufferTarget : null;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -74,4 +85,20 @@ export class WhipSession {
     this.resourceUrl = null;
     this.pc.close();
   }
+}
+
+/** RTCRtpReceiver's latency hints: `jitterBufferTarget` (standard, ms), `playoutDelayHint` (Chromium's older one, s). */
+interface LowLatencyReceiver extends RTCRtpReceiver {
+  playoutDelayHint?: number | null;
+}
+
+/**
+ * Ask the receiver to play frames out as soon as they are decoded: a jitter buffer target of 0 (the browser still
+ * keeps what its jitter estimate needs). The default target smooths playback for calls across the internet; a
+ * processed stream coming back from a nearby server needs no more.
+ */
+function holdBriefly(receiver: RTCRtpReceiver): void {
+  const r: LowLatencyReceiver = receiver;
+  if ('jitterBufferTarget' in receiver) r.jitterBufferTarget = 0;
+  else r.playoutDelayHint = 0;
 }

@@ -34,5 +34,8 @@ export async function sleepUntilNs(dueNs: number, signal?: AbortSignal): Promise
   while (nowNs() < dueNs && !signal?.aborted) await yieldToEventLoop();
 }
 
-const yieldToEventLoop: () => Promise<void> =
-  typeof setImmediate === 'function' ? () => new Promise((resolve) => setImmediate(resolve)) : () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Node's setImmediate where there is one (a browser has none: a zero timeout there). */
+const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const yieldToEventLoop: () => Promise<void> = immediate
+  ? () => new Promise((resolve) => immediate(() => resolve()))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));

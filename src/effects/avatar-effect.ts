@@ -1,4 +1,3 @@
-import { type Canvas, createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
@@ -9,7 +8,8 @@ import type { Look } from '../avatar/look.ts';
 import { builtInLooks, type LookSource } from '../avatar/look-source.ts';
 import { FaceLandmarker } from '../models/face-landmarker.ts';
 import { requireI420 } from './draw.ts';
-import type { EffectDefinition } from './effect.ts';
+import { type EffectDefinition, stageModelOptions, type StageModelOptions } from './effect.ts';
+import { type DrawingContext, type DrawingSurface, type EffectRuntime, effectRuntime } from './effect-runtime.ts';
 import { blendRgba } from './rgba-blend.ts';
 
 declare module '../core/frame.ts' {
@@ -23,15 +23,14 @@ declare module '../core/frame.ts' {
 export type AvatarMode = 'face' | 'scene';
 
 /** Options of an AvatarStage. */
-export interface AvatarStageOptions {
+export interface AvatarStageOptions extends StageModelOptions {
   look: Look;
   mode: AvatarMode;
-  modelsDir?: string;
 }
 
 /**
  * `avatar`: the face drives a drawn character. Face Mesh (tracked) gives 468 points, the solver turns them into head
- * angles and expressions (smoothed), the look is drawn with Skia onto a canvas just big enough and blended onto the
+ * angles and expressions (smoothed), the look is drawn on the runtime's canvas (Skia on the server, the browser's own in a page) just big enough and blended onto the
  * picture: over the face (`face`, the rest of the picture kept; chain `replace:...` first to change the background)
  * or filling the picture (`scene`). The parameters land in `frame.meta.avatar`.
  */
@@ -39,17 +38,21 @@ export class AvatarStage implements Stage {
   readonly name = 'avatar';
   private landmarker: FaceLandmarker | null = null;
   private readonly solver = new AvatarSolver();
-  private canvas: Canvas | null = null;
+  private runtime: EffectRuntime | null = null;
+  private canvas: DrawingSurface | null = null;
   private seen = false;
 
   constructor(private readonly options: AvatarStageOptions) {}
 
   async open(): Promise<void> {
-    this.landmarker = await FaceLandmarker.load(this.options.modelsDir ? { modelsDir: this.options.modelsDir } : {});
+    this.runtime = await effectRuntime(this.options.runtime);
+    this.landmarker = await FaceLandmarker.load({ ...stageModelOptions(this.options), runtime: this.runtime });
   }
 
-  private canvasOf(width: number, height: number): { canvas: Canvas; g: SKRSContext2D } {
-    if (!this.canvas || this.canvas.width < width || this.canvas.height < height) this.canvas = createCanvas(Math.max(width, 16), Math.max(height, 16));
+  private canvasOf(width: number, height: number): { canvas: DrawingSurface; g: DrawingContext } {
+    if (!this.runtime) throw new FramewiseError('invalid-state', 'avatar was not opened');
+    if (!this.canvas || this.canvas.width < width || this.canvas.height < height)
+      this.canvas = this.runtime.createCanvas(Math.max(width, 16), Math.max(height, 16));
     return { canvas: this.canvas, g: this.canvas.getContext('2d') };
   }
 
@@ -117,6 +120,6 @@ export const avatarEffect: EffectDefinition = {
       throw new FramewiseError('invalid-argument', `avatar takes <look>, <look>+face or <look>+scene (got "+${mode.slice(0, 20)}")`);
     const name = plus >= 0 ? text.slice(0, plus) : text;
     const looks: LookSource = ctx.looks ?? builtInLooks;
-    return new AvatarStage({ look: looks.resolve(name || 'fox'), mode, ...(ctx.modelsDir ? { modelsDir: ctx.modelsDir } : {}) });
+    return new AvatarStage({ look: looks.resolve(name || 'fox'), mode, ...stageModelOptions(ctx) });
   },
 };

@@ -1,6 +1,6 @@
 import { FramewiseError } from '../core/errors.ts';
 import { BackgroundStage, colourToYuv, isColour } from './background-stage.ts';
-import type { EffectDefinition } from './effect.ts';
+import { type EffectDefinition, stageModelOptions } from './effect.ts';
 
 /** `blur[:radius]`: the background behind the person blurred. */
 export const blurEffect: EffectDefinition = {
@@ -14,7 +14,7 @@ export const blurEffect: EffectDefinition = {
     const radiusPx = arg === undefined ? 24 : Number(arg);
     if (!/^\d+(\.\d+)?$/.test(arg ?? '24') || !Number.isFinite(radiusPx) || radiusPx < 2 || radiusPx > 200)
       throw new FramewiseError('invalid-argument', `blur radius must be 2-200 px (got "${arg}")`);
-    return new BackgroundStage('blur', { kind: 'blur', radiusPx }, ctx.modelsDir ? { modelsDir: ctx.modelsDir } : {});
+    return new BackgroundStage('blur', { kind: 'blur', radiusPx }, stageModelOptions(ctx));
   },
 };
 
@@ -28,7 +28,7 @@ export const replaceEffect: EffectDefinition = {
   create: (arg, ctx) => {
     if (arg === undefined)
       throw new FramewiseError('invalid-argument', 'effect "replace" needs a colour or a picture, e.g. replace:green or replace:beach.jpg');
-    const options = ctx.modelsDir ? { modelsDir: ctx.modelsDir } : {};
+    const options = stageModelOptions(ctx);
     if (isColour(arg)) return new BackgroundStage('replace', { kind: 'colour', yuv: colourToYuv(arg) }, options);
     return new BackgroundStage('replace', { kind: 'picture', load: ctx.pictures.resolve(arg) }, options);
   },

@@ -2,7 +2,8 @@ import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Stage } from '../core/stage.ts';
 import { PersonSegmenter } from '../models/person-segmenter.ts';
-import { PictureScaler } from '../io/picture-scaler.ts';
+import { modelRuntime, type PlaneScaler } from '../models/model-runtime.ts';
+import { stageModelOptions, type StageModelOptions } from './effect.ts';
 import type { PictureLoader } from './pictures.ts';
 import { MaskGrid } from './mask-grid.ts';
 import { MaskSmoother } from './mask-smoother.ts';
@@ -28,7 +29,7 @@ export class BackgroundStage implements Stage {
   private segmenter: PersonSegmenter | null = null;
   private smoother: MaskSmoother | null = null;
   private readonly grid = new MaskGrid(256);
-  private readonly scaler = new PictureScaler();
+  private scaler: PlaneScaler | null = null;
   private small: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private smallMask: [Plane | null, Plane | null, Plane | null] = [null, null, null];
   private floats: Float32Array[][] = [[], [], []];
@@ -40,7 +41,7 @@ export class BackgroundStage implements Stage {
   constructor(
     name: string,
     background: Background,
-    private readonly options: { modelsDir?: string; threads?: number } = {},
+    private readonly options: StageModelOptions = {},
   ) {
     this.name = name;
     this.background = background;
@@ -48,10 +49,9 @@ export class BackgroundStage implements Stage {
 
   async open(): Promise<void> {
     if (this.background.kind === 'picture') this.background = { kind: 'image', planes: await this.background.load() };
-    this.segmenter = await PersonSegmenter.load({
-      ...(this.options.modelsDir ? { modelsDir: this.options.modelsDir } : {}),
-      ...(this.options.threads ? { threads: this.options.threads } : {}),
-    });
+    const options = stageModelOptions(this.options);
+    this.segmenter = await PersonSegmenter.load(options);
+    this.scaler = (await modelRuntime(options.runtime)).createScaler();
     this.smoother = new MaskSmoother(256);
   }
 
@@ -75,7 +75,8 @@ export class BackgroundStage implements Stage {
   private backgroundFor(frame: Frame): readonly [Uint8Array, Uint8Array, Uint8Array] | null {
     const bg = this.background;
     if (bg.kind === 'colour') return null;
-    if (bg.kind === 'picture') throw new FramewiseError('invalid-state', `${this.name} was not opened`);
+    const scaler = this.scaler;
+    if (bg.kind === 'picture' || !scaler) throw new FramewiseError('invalid-state', `${this.name} was not opened`);
     const { width, height } = frame;
     const cached = this.full && this.full.width === width && this.full.height === height ? this.full : null;
     if (bg.kind === 'image' && cached) return cached.planes;
@@ -83,10 +84,10 @@ export class BackgroundStage implements Stage {
     this.full = full;
     if (bg.kind === 'image') {
       const [y] = bg.planes;
-      this.scaler.scale([bg.planes[0].data, bg.planes[1].data, bg.planes[2].data], y.width, y.height, full.planes, width, height);
+      scaler.scale([bg.planes[0].data, bg.planes[1].data, bg.planes[2].data], y.width, y.height, full.planes, width, height);
       return full.planes;
     }
-    // Blur: shrink each plane 4x, blur it with the person weighted out, and let swscale bring it back to full size.
+    // Blur: shrink each plane 4x, blur it with the person weighted out, and let the scaler (swscale on the server) bring it back to full size.
     const sw = Math.max(1, Math.ceil(width / SHRINK));
     const sh = Math.max(1, Math.ceil(height / SHRINK));
     const small = frame.planes.map((plane, i) => {
@@ -103,12 +104,13 @@ export class BackgroundStage implements Stage {
       backgroundBlur(target, mask.data, Math.max(1, Math.round(bg.radiusPx / SHRINK / (i === 0 ? 1.5 : 3))), a, b, tmp);
       return target.data;
     }) as [Uint8Array, Uint8Array, Uint8Array];
-    this.scaler.scale(small, sw, sh, full.planes, width, height);
+    scaler.scale(small, sw, sh, full.planes, width, height);
     return full.planes;
   }
 
   async close(): Promise<void> {
-    this.scaler[Symbol.dispose]();
+    this.scaler?.[Symbol.dispose]();
+    this.scaler = null;
     await this.segmenter?.close();
     this.segmenter = null;
   }

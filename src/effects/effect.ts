@@ -1,6 +1,7 @@
 import type { Stage } from '../core/stage.ts';
 import type { PictureSource } from './pictures.ts';
 import type { LookSource } from '../avatar/look-source.ts';
+import type { EffectRuntime } from './effect-runtime.ts';
 
 /** What an effect may use when it is built: where pictures may come from, and model settings. */
 export interface EffectContext {
@@ -13,6 +14,24 @@ export interface EffectContext {
   readonly modelsDir?: string;
   /** Where `avatar:<look>` finds looks (default: the built-in ones only; the CLI adds local JSON files). */
   readonly looks?: LookSource;
+  /** Where models, resizers and canvases come from (default: the server's; framewise/browser passes the page's). */
+  readonly runtime?: EffectRuntime;
+}
+
+/** What a model-backed stage passes on to its models: the context's model folder and runtime. */
+export interface StageModelOptions {
+  modelsDir?: string;
+  threads?: number;
+  runtime?: EffectRuntime;
+}
+
+/** The model options of `ctx`, without absent keys. */
+export function stageModelOptions(ctx: EffectContext | StageModelOptions): StageModelOptions {
+  return {
+    ...(ctx.modelsDir ? { modelsDir: ctx.modelsDir } : {}),
+    ...('threads' in ctx && ctx.threads ? { threads: ctx.threads } : {}),
+    ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
+  };
 }
 
 /** The argument an effect takes after its name and a colon (`blur:16`). */

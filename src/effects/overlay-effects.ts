@@ -1,8 +1,6 @@
 import { FramewiseError } from '../core/errors.ts';
-import type { EffectContext, EffectDefinition } from './effect.ts';
-import { FaceMeshStage, FacesStage, ObjectsStage, type OverlayOptions, PoseStage } from './overlay-stages.ts';
-
-const modelOptions = (ctx: EffectContext): OverlayOptions => (ctx.modelsDir ? { modelsDir: ctx.modelsDir } : {});
+import { type EffectDefinition, stageModelOptions as modelOptions } from './effect.ts';
+import { FaceMeshStage, FacesStage, ObjectsStage, PoseStage } from './overlay-stages.ts';
 
 /** `faces`: a box and 6 keypoints on every face. */
 export const facesEffect: EffectDefinition = {

@@ -5,6 +5,7 @@ import { FaceDetector, type FaceDetection, type FaceRange } from '../models/face
 import { FaceLandmarker, type FaceLandmarks } from '../models/face-landmarker.ts';
 import { checkClasses, ObjectDetector, type ObjectDetection } from '../models/object-detector.ts';
 import { PoseEstimator, type Pose } from '../models/pose-estimator.ts';
+import { stageModelOptions as modelOptions, type StageModelOptions } from './effect.ts';
 import { COLOURS, dot, line, number, requireI420, strokeRect } from './draw.ts';
 import { SquatCounter } from './rep-counter.ts';
 
@@ -23,14 +24,7 @@ declare module '../core/frame.ts' {
 }
 
 /** Model options the overlay effects pass on. */
-export interface OverlayOptions {
-  modelsDir?: string;
-  threads?: number;
-}
-
-function modelOptions(o: OverlayOptions): OverlayOptions {
-  return { ...(o.modelsDir ? { modelsDir: o.modelsDir } : {}), ...(o.threads ? { threads: o.threads } : {}) };
-}
+export type OverlayOptions = StageModelOptions;
 
 /** Base of the overlay effects: a model loaded in open(), released in close(), i420 frames only. */
 abstract class ModelStage<M extends { close(): Promise<void> }, O extends OverlayOptions = OverlayOptions> implements Stage {

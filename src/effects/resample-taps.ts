@@ -23,16 +23,23 @@ function build(outSize: number, inSize: number): ResampleTaps {
   return t;
 }
 
-const cache = new Map<string, ResampleTaps>();
-
-/** Taps from `inSize` samples to `outSize`, cached per size pair (the same geometry is resampled every frame). */
-export function resampleTaps(outSize: number, inSize: number): ResampleTaps {
-  const key = `${outSize}/${inSize}`;
-  let t = cache.get(key);
-  if (!t) {
-    if (cache.size > 64) cache.clear();
-    t = build(outSize, inSize);
-    cache.set(key, t);
-  }
-  return t;
+/**
+ * `build(outSize, inSize)` memoised per size pair (the same geometry is resampled every frame); at most 64 pairs are
+ * kept.
+ */
+export function perSizePair<T>(build: (outSize: number, inSize: number) => T): (outSize: number, inSize: number) => T {
+  const cache = new Map<string, T>();
+  return (outSize, inSize) => {
+    const key = `${outSize}/${inSize}`;
+    let t = cache.get(key);
+    if (t === undefined) {
+      if (cache.size > 64) cache.clear();
+      t = build(outSize, inSize);
+      cache.set(key, t);
+    }
+    return t;
+  };
 }
+
+/** Taps from `inSize` samples to `outSize`, cached per size pair. */
+export const resampleTaps: (outSize: number, inSize: number) => ResampleTaps = perSizePair(build);

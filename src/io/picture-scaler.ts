@@ -1,8 +1,10 @@
 import { SoftwareScaleContext } from 'node-av/lib';
 import { AV_PIX_FMT_GRAY8, AV_PIX_FMT_YUV420P, SWS_BILINEAR } from 'node-av/constants';
 
-/** Tightly packed planes of a picture: I420 (luma `width` wide, chroma half of it, rounded up) or one gray plane. */
-export type PicturePlanes = readonly [Uint8Array, Uint8Array, Uint8Array] | readonly [Uint8Array];
+import type { PlaneBuffers } from '../core/picture.ts';
+
+/** Tightly packed planes of a picture: I420 or one gray plane. */
+export type PicturePlanes = PlaneBuffers;
 
 /**
  * Resizes I420 or 8-bit gray pictures with FFmpeg's swscale (bilinear, SIMD): the native path for whole-picture

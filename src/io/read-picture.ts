@@ -1,15 +1,9 @@
 import { FramewiseError } from '../core/errors.ts';
 import { MediaSource } from './media-source.ts';
 
-/** One 8-bit plane of a picture. */
-export interface PicturePlane {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { PicturePlanes } from '../core/picture.ts';
 
-/** A picture as its Y, U and V planes. */
-export type PicturePlanes = [PicturePlane, PicturePlane, PicturePlane];
+export type { PicturePlane, PicturePlanes } from '../core/picture.ts';
 
 /** Decode the first picture of an image or video file (JPEG, PNG, WebP, GIF...) to I420 planes (copies). */
 export async function readPicture(path: string, options: { maxPixels?: number; inputFormat?: string } = {}): Promise<PicturePlanes> {

@@ -1,8 +1,8 @@
 import type { Frame } from '../core/frame.ts';
-import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
+import type { InferenceModel } from './inference-model.ts';
 import { letterboxRoi, roiToFrame, roiToTensor, type Point, type Roi } from './roi.ts';
 import { decodeSsd, ssdAnchors, weightedNms, type RawDetection } from './ssd-detections.ts';
-import { loadZooModel } from './zoo.ts';
+import { loadRuntimeModel, type ModelWrapperOptions } from './model-runtime.ts';
 
 /** A face in frame pixels. Keypoints: right eye, left eye, nose tip, mouth centre, right ear tragion, left ear tragion (the person's right and left). */
 export interface FaceDetection {
@@ -12,7 +12,7 @@ export interface FaceDetection {
 }
 
 /** Options of `FaceDetector.load`. */
-export interface FaceDetectorOptions extends OnnxModelOptions {
+export interface FaceDetectorOptions extends ModelWrapperOptions {
   modelsDir?: string;
   /** Faces scoring below this are ignored (default 0.5, MediaPipe's). */
   minScore?: number;
@@ -41,7 +41,7 @@ export class FaceDetector {
   private readonly size: number;
 
   private constructor(
-    private readonly model: OnnxModel,
+    private readonly model: InferenceModel,
     private readonly minScore: number,
     private readonly threshold: number,
     readonly range: FaceRange,
@@ -55,7 +55,7 @@ export class FaceDetector {
   static async load(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
     const range = options.range ?? 'short';
     const config = RANGES[range];
-    return new FaceDetector(await loadZooModel(config.model, options), options.minScore ?? config.minScore, options.suppressionThreshold ?? 0.3, range);
+    return new FaceDetector(await loadRuntimeModel(config.model, options), options.minScore ?? config.minScore, options.suppressionThreshold ?? 0.3, range);
   }
 
   /** Which execution provider runs the model. */

@@ -1,10 +1,10 @@
 import type { Frame } from '../core/frame.ts';
 import { FaceDetector, type FaceDetection, type FaceDetectorOptions } from './face-detector.ts';
-import type { OnnxModel } from './onnx-model.ts';
+import type { InferenceModel } from './inference-model.ts';
 import { alignedRoi, boundsOf } from './roi-from-points.ts';
 import { roiToFrame, roiToTensor, type Roi } from './roi.ts';
 import { RoiTracker } from './roi-tracker.ts';
-import { loadZooModel } from './zoo.ts';
+import { loadRuntimeModel } from './model-runtime.ts';
 
 /** A 3-D landmark in frame pixels (z: depth, same scale as x, smaller is closer to the camera). */
 export interface Landmark3d {
@@ -44,7 +44,7 @@ export class FaceLandmarker {
 
   private constructor(
     private readonly detector: FaceDetector,
-    private readonly model: OnnxModel,
+    private readonly model: InferenceModel,
     track: boolean,
     minPresence: number,
   ) {
@@ -55,7 +55,7 @@ export class FaceLandmarker {
   static async load(options: FaceLandmarkerOptions = {}): Promise<FaceLandmarker> {
     const detector = await FaceDetector.load(options);
     try {
-      return new FaceLandmarker(detector, await loadZooModel('face-landmarks', options), options.track ?? true, options.minPresence ?? 0.5);
+      return new FaceLandmarker(detector, await loadRuntimeModel('face-landmarks', options), options.track ?? true, options.minPresence ?? 0.5);
     } catch (err) {
       await detector.close();
       throw err;

@@ -2,8 +2,8 @@ import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { COCO_LABELS } from './coco-labels.ts';
 import { frameToTensor } from './image-tensor.ts';
-import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
-import { loadZooModel } from './zoo.ts';
+import type { InferenceModel } from './inference-model.ts';
+import { loadRuntimeModel, type ModelWrapperOptions } from './model-runtime.ts';
 
 /** An object in frame pixels. */
 export interface ObjectDetection {
@@ -15,7 +15,7 @@ export interface ObjectDetection {
 }
 
 /** Options of `ObjectDetector.load`. */
-export interface ObjectDetectorOptions extends OnnxModelOptions {
+export interface ObjectDetectorOptions extends ModelWrapperOptions {
   modelsDir?: string;
   /** Peaks below this score are ignored (default 0.3). */
   minScore?: number;
@@ -40,7 +40,7 @@ export class ObjectDetector {
   private readonly wanted: Uint8Array;
 
   private constructor(
-    private readonly model: OnnxModel,
+    private readonly model: InferenceModel,
     private readonly minScore: number,
     private readonly maxDetections: number,
     classes: readonly string[] | undefined,
@@ -55,7 +55,7 @@ export class ObjectDetector {
   /** Build (on first use) and load the model. */
   static async load(options: ObjectDetectorOptions = {}): Promise<ObjectDetector> {
     checkClasses(options.classes ?? []);
-    return new ObjectDetector(await loadZooModel('objects', options), options.minScore ?? 0.3, options.maxDetections ?? 20, options.classes);
+    return new ObjectDetector(await loadRuntimeModel('objects', options), options.minScore ?? 0.3, options.maxDetections ?? 20, options.classes);
   }
 
   /** Which execution provider runs the model. */

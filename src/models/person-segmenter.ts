@@ -1,9 +1,8 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { PictureScaler } from '../io/picture-scaler.ts';
 import { frameToTensor } from './image-tensor.ts';
-import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
-import { loadZooModel } from './zoo.ts';
+import type { InferenceModel } from './inference-model.ts';
+import { modelRuntime, loadOptions, type ModelWrapperOptions, type PlaneScaler } from './model-runtime.ts';
 
 /** A person mask at the frame's resolution: 0 (background) to 255 (person), one byte per pixel. */
 export interface PersonMask {
@@ -17,22 +16,24 @@ export interface PersonMask {
  * probability of "person" for every pixel of the frame. Loads once; the tensors are reused frame after frame.
  */
 export class PersonSegmenter {
-  private readonly model: OnnxModel;
+  private readonly model: InferenceModel;
   private readonly size: number;
   private mask: PersonMask | null = null;
-  private readonly scaler = new PictureScaler();
+  private readonly scaler: PlaneScaler;
   private readonly small: Uint8Array;
 
-  private constructor(model: OnnxModel, size: number) {
+  private constructor(model: InferenceModel, size: number, scaler: PlaneScaler) {
     this.model = model;
     this.size = size;
+    this.scaler = scaler;
     this.small = new Uint8Array(size * size);
   }
 
   /** Build (on first use) and load the model. */
-  static async load(options: OnnxModelOptions & { modelsDir?: string } = {}): Promise<PersonSegmenter> {
-    const model = await loadZooModel('selfie', options);
-    return new PersonSegmenter(model, model.input.dims[1] as number);
+  static async load(options: ModelWrapperOptions = {}): Promise<PersonSegmenter> {
+    const runtime = await modelRuntime(options.runtime);
+    const model = await runtime.loadModel('selfie', loadOptions(options));
+    return new PersonSegmenter(model, model.input.dims[1] as number, runtime.createScaler());
   }
 
   /** Which execution provider runs the model. */
@@ -56,7 +57,7 @@ export class PersonSegmenter {
     if (!this.mask || this.mask.width !== frame.width || this.mask.height !== frame.height) {
       this.mask = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
     }
-    // Quantise at the model's resolution (65k values), then let swscale do the upscale to the frame's size.
+    // Quantise at the model's resolution (65k values), then let the runtime's scaler (swscale on the server) do the upscale to the frame's size.
     const small = this.small;
     for (let i = 0; i < small.length; i++) small[i] = (probabilities[i] as number) * 255 + 0.5;
     this.scaler.scale([small], this.size, this.size, [this.mask.data], frame.width, frame.height);

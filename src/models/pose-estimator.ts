@@ -1,12 +1,12 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { toFrame } from './face-detector.ts';
-import type { OnnxModel, OnnxModelOptions } from './onnx-model.ts';
+import type { InferenceModel } from './inference-model.ts';
 import { alignedRoi } from './roi-from-points.ts';
 import { RoiTracker, type Tracked } from './roi-tracker.ts';
 import { letterboxRoi, roiToFrame, roiToTensor, type Point, type Roi } from './roi.ts';
 import { decodeSsd, ssdAnchors, weightedNms } from './ssd-detections.ts';
-import { loadZooModel } from './zoo.ts';
+import { loadRuntimeModel, type ModelWrapperOptions } from './model-runtime.ts';
 
 /** One body landmark in frame pixels, with the model's confidence that it is visible and inside the frame. */
 export interface PoseLandmark {
@@ -65,7 +65,7 @@ export const POSE_LANDMARKS = [
 ] as const;
 
 /** Options of `PoseEstimator.load`. */
-export interface PoseEstimatorOptions extends OnnxModelOptions {
+export interface PoseEstimatorOptions extends ModelWrapperOptions {
   modelsDir?: string;
   /** Follow the person from the previous frame's landmarks (video; default true). */
   track?: boolean;
@@ -95,8 +95,8 @@ export class PoseEstimator {
   private readonly tracker: RoiTracker;
 
   private constructor(
-    private readonly detector: OnnxModel,
-    private readonly model: OnnxModel,
+    private readonly detector: InferenceModel,
+    private readonly model: InferenceModel,
     track: boolean,
     minPresence: number,
   ) {
@@ -105,9 +105,9 @@ export class PoseEstimator {
 
   /** Build (on first use) and load both models. */
   static async load(options: PoseEstimatorOptions = {}): Promise<PoseEstimator> {
-    const detector = await loadZooModel('pose-detector', options);
+    const detector = await loadRuntimeModel('pose-detector', options);
     try {
-      const landmarks = await loadZooModel(options.variant === 'lite' ? 'pose-landmarks-lite' : 'pose-landmarks', options);
+      const landmarks = await loadRuntimeModel(options.variant === 'lite' ? 'pose-landmarks-lite' : 'pose-landmarks', options);
       return new PoseEstimator(detector, landmarks, options.track ?? true, options.minPresence ?? 0.5);
     } catch (err) {
       await detector.close();

@@ -6,6 +6,7 @@ import { effectUsage, type EffectContext } from '../effects/effect.ts';
 import { CLI_EFFECT_CONTEXT, createEffect, effectDefinition, listEffects } from '../effects/registry.ts';
 import { MAX_SDP_BYTES } from '../io/webrtc/sdp.ts';
 import { defaultMaxSessions } from './capacity.ts';
+import { ISOLATION_HEADERS, PageAssets } from './page-assets.ts';
 import { HttpError, mediaType, parseJsonObject, readBody, readBodyBytes, send, sendJson } from './http-util.ts';
 import { LiveSession } from './live-session.ts';
 import type { Logger } from 'pino';
@@ -108,6 +109,8 @@ export class FramewiseServer {
   /** Caps and timeouts on HTTP connections (a flood costs the flooder). */
   readonly guard: ConnectionGuard;
   private web: WebBundle | null = null;
+  /** Models and onnxruntime-web files for pages that run effects themselves. */
+  private readonly assets = new PageAssets();
   /** The render jobs' queue, when the job API is on. */
   jobs: JobQueue | null = null;
   private jobRoutes: JobRoutes | null = null;
@@ -225,11 +228,21 @@ export class FramewiseServer {
       case 'index.html':
         if (id !== undefined) break;
         only('GET', 'HEAD');
-        return this.serveWeb(res, 'html');
+        // ?isolation=off serves the page without cross-origin isolation (WebAssembly then runs single-threaded).
+        return this.serveWeb(res, 'html', url.searchParams.get('isolation') !== 'off');
       case 'app.js':
         if (id !== undefined) break;
         only('GET', 'HEAD');
         return this.serveWeb(res, 'js');
+      case 'models':
+        // Public like the page: the page that runs effects itself fetches them (built from public npm packages).
+        if (sub !== undefined) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+        only('GET', 'HEAD');
+        return this.assets.model(res, id, method === 'HEAD');
+      case 'ort':
+        if (sub !== undefined) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+        only('GET', 'HEAD');
+        return this.assets.ortFile(res, id, method === 'HEAD');
       case 'healthz':
         if (id !== undefined) break;
         only('GET', 'HEAD');
@@ -314,10 +327,11 @@ export class FramewiseServer {
     sendJson(res, 201, { ...picture, effect: `replace:${picture.name}` }, CORS);
   }
 
-  private serveWeb(res: ServerResponse, part: 'html' | 'js'): void {
+  private serveWeb(res: ServerResponse, part: 'html' | 'js', isolated = true): void {
     if (!this.web) throw new HttpError(404, 'the demo page is off on this server');
-    if (part === 'html') send(res, 200, this.web.html, 'text/html; charset=utf-8');
-    else send(res, 200, this.web.js, 'text/javascript; charset=utf-8');
+    const headers = isolated ? ISOLATION_HEADERS : {};
+    if (part === 'html') send(res, 200, this.web.html, 'text/html; charset=utf-8', headers);
+    else send(res, 200, this.web.js, 'text/javascript; charset=utf-8', ISOLATION_HEADERS);
   }
 
   private authorize(req: IncomingMessage): void {

@@ -8,7 +8,7 @@ import { decodeParams, encodeParams, NEUTRAL_PARAMS, PARAMS_BYTES } from '../../
 import { AvatarSolver } from '../../src/avatar/avatar-solver.ts';
 import { drawCharacter } from '../../src/avatar/draw-character.ts';
 import { measureFace } from '../../src/avatar/face-measures.ts';
-import { localLooks } from '../../src/avatar/look-source.ts';
+import { localLooks } from '../../src/avatar/local-looks.ts';
 import { parseLook } from '../../src/avatar/look.ts';
 import { BUILT_IN_LOOKS } from '../../src/avatar/looks.ts';
 import { OneEuroFilter } from '../../src/avatar/one-euro.ts';

@@ -49,6 +49,19 @@ export const run: Promise<StageRun> = runStage(invert, [pool.acquire()]);
 export const latency = (stats: PipelineStats): number => stats.latencyMs.p95;
 `;
 
+const USER_PAGE_TS = `
+import { createBrowserRuntime, PageEffects, buildEffect, noPictures, type BrowserRuntime, type Stage } from 'framewise/browser';
+export async function run(video: HTMLVideoElement): Promise<void> {
+  const runtime: BrowserRuntime = await createBrowserRuntime({ modelsUrl: '/models/' });
+  const stage: Stage = buildEffect('faces', { pictures: noPictures, runtime });
+  void stage;
+  const camera = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0];
+  if (!camera) return;
+  const effects = await PageEffects.start(camera, { runtime, effect: 'blur:16' });
+  video.srcObject = new MediaStream([effects.track]);
+}
+`;
+
 /** Pack this repository, install the tarball into an empty project, check it from Node and TypeScript; returns the project. */
 function installPacked(): string {
   assert.ok(existsSync(repoPath('dist/index.js')) && existsSync(repoPath('dist/web/app.js')), 'dist/ is built (npm run build; npm test builds first)');
@@ -67,6 +80,8 @@ function installPacked(): string {
     'dist/testing/index.d.ts',
     'dist/cli/main.js',
     'dist/web/app.js',
+    'dist/browser/index.js',
+    'dist/browser/index.d.ts',
     'bin/framewise.js',
   ])
     assert.ok(files.includes(needed), `the tarball has ${needed}`);
@@ -114,6 +129,50 @@ function installPacked(): string {
   const wrong = spawnSync(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: app, encoding: 'utf8' });
   assert.notEqual(wrong.status, 0);
   assert.match(wrong.stdout, /Type 'number' is not assignable to type 'string'/);
+
+  // framewise/browser, as a page's bundler sees it: it type-checks against the DOM, and bundles for the browser with
+  // nothing of Node in it (package.json's "browser" field leaves the server's runtime out).
+  writeFileSync(join(app, 'page.ts'), USER_PAGE_TS);
+  writeFileSync(
+    join(app, 'tsconfig.page.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2023', 'ESNext.Disposable', 'DOM', 'DOM.Iterable'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      files: ['page.ts'],
+    }),
+  );
+  const pageTsc = spawnSync(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.page.json'], { cwd: app, encoding: 'utf8' });
+  assert.equal(pageTsc.status, 0, `tsc of a page using framewise/browser: ${pageTsc.stdout}${pageTsc.stderr}`);
+  const bundled = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { build } from ${JSON.stringify(repoPath('node_modules/esbuild/lib/main.js'))};
+       const r = await build({ entryPoints: ['page.ts'], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'error',
+         conditions: ['onnxruntime-web-use-extern-wasm'] });
+       console.log(JSON.stringify(Object.keys(r.metafile.inputs)));`,
+    ],
+    { cwd: app, encoding: 'utf8' },
+  );
+  assert.equal(bundled.status, 0, `esbuild of a page using framewise/browser: ${bundled.stderr}`);
+  const inputs = JSON.parse(bundled.stdout) as string[];
+  assert.ok(
+    inputs.some((i) => i.includes('framewise/dist/browser/page-effects.js')),
+    'the bundle holds the page runtime',
+  );
+  const serverOnly = inputs.filter(
+    (i) => /onnxruntime-node|node-av|@napi-rs|@roamhq|^node:|framewise\/dist\/(io|server|cli|jobs)\//.test(i) && !i.startsWith('(disabled)'),
+  );
+  assert.deepEqual(serverOnly, [], 'nothing of the server in the page bundle');
 
   const help = spawnSync('npx', ['--no-install', 'framewise', '--help'], { cwd: app, encoding: 'utf8', env: cleanEnv() });
   assert.equal(help.status, 0, help.stderr);
