@@ -10,16 +10,59 @@ import { startWebRtcEcho } from './webrtc-echo.ts';
 interface Variant {
   label: string;
   query: (server: string, echo: string) => string;
+  /** Break its p50 down by what the stats of both ends say (server paths). */
+  breakdown?: boolean;
+}
+
+/** Where a server path's time goes, from the WebRTC stats of the page and of the server (means, ms). */
+interface Breakdown {
+  pageEncode: number | null;
+  serverJitterBuffer: number | null;
+  serverDecode: number | null;
+  pipelineP50: number | null;
+  serverEncode: number | null;
+  serverPacer: number | null;
+  pageJitterBuffer: number | null;
+  pageDecode: number | null;
+}
+
+interface SessionLink {
+  stats: { latencyMs: { p50: number } };
+  link: {
+    receiver: { jitterBufferDelayMeanMs: number | null; decodeMeanMs: number | null } | null;
+    sender: { encodeMeanMs: number | null; packetSendDelayMeanMs: number | null } | null;
+  };
+}
+
+/** The breakdown of the session the page runs on `server`, read at the end of a measurement. */
+async function breakdownOf(serverUrl: string, page: import('playwright-core').Page): Promise<Breakdown | null> {
+  const sessions = (await (await fetch(`${serverUrl}/sessions`)).json()) as { id: string }[];
+  const id = sessions[0]?.id;
+  if (!id) return null;
+  const info = (await (await fetch(`${serverUrl}/sessions/${id}`)).json()) as SessionLink;
+  const link = await page.evaluate<{ encodeMeanMs: number | null; decodeMeanMs: number | null; jitterBufferMs: number | null } | null>(
+    'window.framewiseDemo.reading()?.link ?? null',
+  );
+  return {
+    pageEncode: link?.encodeMeanMs ?? null,
+    serverJitterBuffer: info.link.receiver?.jitterBufferDelayMeanMs ?? null,
+    serverDecode: info.link.receiver?.decodeMeanMs ?? null,
+    pipelineP50: info.stats.latencyMs.p50,
+    serverEncode: info.link.sender?.encodeMeanMs ?? null,
+    serverPacer: info.link.sender?.packetSendDelayMeanMs ?? null,
+    pageJitterBuffer: link?.jitterBufferMs ?? null,
+    pageDecode: link?.decodeMeanMs ?? null,
+  };
 }
 
 const VARIANTS: Variant[] = [
   { label: 'WebRTC echo floor (no pipeline)', query: (_s, echo) => `whip=${encodeURIComponent(echo)}` },
   { label: 'capture -> display floor (page only)', query: () => 'run=floor' },
   { label: 'WebRTC echo, default jitter buffer', query: (_s, echo) => `whip=${encodeURIComponent(echo)}&jitter=default` },
-  { label: 'server passthrough', query: () => 'effect=passthrough' },
-  { label: 'server passthrough, default jitter buffer', query: () => 'effect=passthrough&jitter=default' },
+  { label: 'server passthrough', query: () => 'effect=passthrough', breakdown: true },
+  { label: 'server passthrough, default jitter buffer', query: () => 'effect=passthrough&jitter=default', breakdown: true },
   { label: 'server grayscale', query: () => 'effect=grayscale' },
-  { label: 'server blur', query: () => 'effect=blur' },
+  { label: 'server blur', query: () => 'effect=blur', breakdown: true },
   { label: 'browser blur (in the page)', query: () => 'run=browser&effect=blur' },
 ];
 
@@ -35,6 +78,7 @@ export async function glassToGlass(video: string, options: { warmupS?: number; m
   const browser = await launchWithFakeCamera(await fakeCameraFromVideo(dir, video));
   const samples = new Map<string, number[]>();
   const fps = new Map<string, number[]>();
+  const breakdowns = new Map<string, Breakdown>();
   try {
     for (let round = 0; round < (options.rounds ?? 2); round++) {
       for (const variant of VARIANTS) {
@@ -47,6 +91,8 @@ export async function glassToGlass(video: string, options: { warmupS?: number; m
         await sleep((options.measureS ?? 10) * 1000);
         const all = await page.evaluate<number[]>('window.framewiseDemo.latencies()');
         const shownAfter = (await page.evaluate<{ shown: number }>('window.framewiseDemo.reading()')).shown;
+        const breakdown = variant.breakdown ? await breakdownOf(server.url, page) : null;
+        if (breakdown) breakdowns.set(variant.label, breakdown);
         samples.set(variant.label, [...(samples.get(variant.label) ?? []), ...all.slice(skip)]);
         fps.set(variant.label, [...(fps.get(variant.label) ?? []), (shownAfter - shownBefore) / (options.measureS ?? 10)]);
         await page.close({ runBeforeUnload: true });
@@ -76,6 +122,31 @@ export async function glassToGlass(video: string, options: { warmupS?: number; m
       (p95 / floorP95).toFixed(2),
     ];
   });
+  const ms = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
+  const parts: [string, keyof Breakdown][] = [
+    ['page encode (VP8)', 'pageEncode'],
+    ["server jitter buffer (from a frame's first packet, so it holds the page pacer's spread)", 'serverJitterBuffer'],
+    ['server decode', 'serverDecode'],
+    ['server pipeline p50 (effect)', 'pipelineP50'],
+    ['server encode', 'serverEncode'],
+    ["page jitter buffer (from a frame's first packet, so it holds the server pacer's spread)", 'pageJitterBuffer'],
+    ['page decode', 'pageDecode'],
+  ];
+  const broken = VARIANTS.filter((v) => breakdowns.has(v.label));
+  const breakdownRows = parts.map(([name, key]) => [name, ...broken.map((v) => ms(breakdowns.get(v.label)?.[key] ?? null))]);
+  breakdownRows.splice(5, 0, [
+    '(held in the next row: the server pacer, mean per packet)',
+    ...broken.map((v) => ms(breakdowns.get(v.label)?.serverPacer ?? null)),
+  ]);
+  breakdownRows.push([
+    'the rest: capture of the stamped canvas, loopback, display (sum of the steps above, pacer not counted twice)',
+    ...broken.map((v) => {
+      const b = breakdowns.get(v.label);
+      const known = parts.reduce((sum, [, key]) => sum + (b?.[key] ?? 0), 0);
+      return ms(medianOf(samples.get(v.label) ?? []) - known);
+    }),
+  ]);
+  breakdownRows.push(['glass-to-glass p50', ...broken.map((v) => ms(medianOf(samples.get(v.label) ?? [])))]);
   return [
     `### Glass-to-glass in headless Chromium (640x480, 30 fps fake camera, VP8, ${options.rounds ?? 2} interleaved rounds of ${options.measureS ?? 10} s)`,
     '',
@@ -84,5 +155,9 @@ export async function glassToGlass(video: string, options: { warmupS?: number; m
     'Page stamp -> encode -> server -> effect -> encode -> decode -> displayed (requestVideoFrameCallback); "in the page": stamp -> ' +
       'the effect in onnxruntime-web -> MediaStreamTrackGenerator -> displayed; the capture floor: the stamped camera displayed as it is. ' +
       'The page asks for a receive jitter buffer target of 0 unless "default jitter buffer". Chromium, the server and the echo share the same cores.',
+    '',
+    "#### Where a server path's milliseconds go (means from both ends' WebRTC stats over the last round, ms)",
+    '',
+    table(['step', ...broken.map((v) => v.label)], breakdownRows),
   ].join('\n');
 }

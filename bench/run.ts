@@ -5,6 +5,7 @@ import { compiledBench } from './compiled.ts';
 import { decodeThroughput } from './decode-throughput.ts';
 import { engineOverhead } from './engine-overhead.ts';
 import { glassToGlass } from './glass-to-glass.ts';
+import { pageSegmentationBench } from './page-segmentation.ts';
 import { hardeningBench } from './hardening.ts';
 import { highlightsBench } from './highlights.ts';
 import { jobsBench } from './jobs.ts';
@@ -58,4 +59,5 @@ if (want('jobs')) sections.push(await jobsBench(join(videos, 'facing_camera_720p
 if (want('highlights')) sections.push(await highlightsBench(videos));
 if (want('avatar')) sections.push(await avatarBench(join(videos, 'desk_person_again.mkv')));
 if (want('g2g')) sections.push(await glassToGlass(join(videos, 'desk_person_again.mkv')));
+if (want('page')) sections.push(await pageSegmentationBench(join(videos, 'desk_person_again.mkv')));
 process.stdout.write(`${sections.join('\n\n')}\n`);

@@ -63,6 +63,9 @@ function setState(state: PageState, text: string): void {
 const request = (path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(path, { ...init, headers: authHeaders((init.headers as Record<string, string> | undefined) ?? {}) });
 
+/** The server's backgrounds and uploads, for replace:<picture> when the effect runs in this page. */
+const pagePictures = new framewise.PagePictures({ headers: authHeaders() });
+
 const picker = new EffectPicker(
   {
     effect: ui.effect,
@@ -172,7 +175,7 @@ async function openPath(place: RunIn, stamper: FrameStamper): Promise<Processing
     place === 'floor'
       ? new FloorPath(stamper.track)
       : place === 'browser'
-        ? await BrowserPath.start(stamper.track, picker.spec())
+        ? await BrowserPath.start(stamper.track, picker.spec(), pagePictures)
         : await ServerPath.start(stamper.track, WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}`, token, {
             request,
             external: WHIP_URL !== null,

@@ -2,12 +2,15 @@ import type { BrowserRuntime } from '../src/browser/web-runtime.ts';
 import { createBrowserRuntime } from '../src/browser/web-runtime.ts';
 import { PageEffects } from '../src/browser/page-effects.ts';
 import type { ProcessingPath } from './processing-path.ts';
+import type { PictureSource } from '../src/effects/pictures.ts';
 
 let runtime: Promise<BrowserRuntime> | null = null;
 
 /** The page's runtime, made once (models are fetched from this server and checked against their sha256). */
 export function pageRuntime(): Promise<BrowserRuntime> {
-  runtime ??= createBrowserRuntime();
+  // ?threads=N asks for N WebAssembly threads (when the page is cross-origin isolated).
+  const threads = Number(new URLSearchParams(location.search).get('threads'));
+  runtime ??= createBrowserRuntime(Number.isInteger(threads) && threads > 0 && threads <= 16 ? { threads } : {});
   runtime.catch(() => (runtime = null));
   return runtime;
 }
@@ -26,10 +29,11 @@ export class BrowserPath implements ProcessingPath {
     this.output = new MediaStream([effects.track]);
   }
 
-  static async start(track: MediaStreamTrack, effect: string): Promise<BrowserPath> {
+  /** Run `effect` on `track` in this page; `replace:<picture>` pictures come from `pictures` (the server's backgrounds and uploads). */
+  static async start(track: MediaStreamTrack, effect: string, pictures: PictureSource): Promise<BrowserPath> {
     const runtime = await pageRuntime();
     let path: BrowserPath | null = null;
-    const effects = await PageEffects.start(track, { runtime, effect, onEnd: (why) => path?.onLost?.(why) });
+    const effects = await PageEffects.start(track, { runtime, effect, pictures, onEnd: (why) => path?.onLost?.(why) });
     path = new BrowserPath(effects, runtime);
     return path;
   }

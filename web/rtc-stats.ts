@@ -7,10 +7,17 @@ export interface LinkStats {
   receivedFps: number | null;
   framesDropped: number | null;
   jitterBufferMs: number | null;
+  /** Mean time this browser takes to encode a frame it sends and to decode one it receives (ms). */
+  encodeMeanMs: number | null;
+  decodeMeanMs: number | null;
 }
 
 function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function meanMs(totalS: number | null, count: number | null): number | null {
+  return totalS !== null && count ? (totalS / count) * 1000 : null;
 }
 
 /** Summarise `pc.getStats()` for the video sender and receiver. */
@@ -34,5 +41,7 @@ export async function linkStats(pc: RTCPeerConnection): Promise<LinkStats> {
     receivedFps: num(i?.framesPerSecond),
     framesDropped: num(i?.framesDropped),
     jitterBufferMs: emitted && delay !== null ? (delay / emitted) * 1000 : null,
+    encodeMeanMs: meanMs(num(o?.totalEncodeTime), num(o?.framesEncoded)),
+    decodeMeanMs: meanMs(num(i?.totalDecodeTime), num(i?.framesDecoded)),
   };
 }

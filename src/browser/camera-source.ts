@@ -4,7 +4,7 @@ import type { Frame } from '../core/frame.ts';
 import { type FramePool, poolFitting } from '../core/frame-pool.ts';
 import { PushSource } from '../core/push-source.ts';
 import type { FrameSource, SourceInfo } from '../core/source.ts';
-import { blendRgba } from '../effects/rgba-blend.ts';
+import { ImageFrameReader } from './image-frame-reader.ts';
 
 /** Options of a CameraSource. */
 export interface CameraSourceOptions {
@@ -39,7 +39,7 @@ export class CameraSource implements FrameSource {
   private firstPicture: ((info: SourceInfo) => void) | null = null;
   private reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   private video: HTMLVideoElement | null = null;
-  private canvas: OffscreenCanvas | null = null;
+  private readonly images = new ImageFrameReader();
   private scratch = new Uint8Array(0);
   /** Pictures received from the track. */
   received = 0;
@@ -129,7 +129,7 @@ export class CameraSource implements FrameSource {
       this.emit(frame);
       return;
     }
-    this.drawThroughCanvas(picture, frame, width, height);
+    this.images.read(picture, frame);
     this.emit(frame);
   }
 
@@ -138,14 +138,6 @@ export class CameraSource implements FrameSource {
     const frame = this.pool.acquire();
     frame.captureNs = nowNs();
     return frame;
-  }
-
-  private drawThroughCanvas(picture: CanvasImageSource, frame: Frame, width: number, height: number): void {
-    if (!this.canvas || this.canvas.width !== width || this.canvas.height !== height) this.canvas = new OffscreenCanvas(width, height);
-    const g = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
-    if (!g) throw new FramewiseError('invalid-state', 'this browser cannot draw on an OffscreenCanvas');
-    g.drawImage(picture, 0, 0, width, height);
-    blendRgba(frame, g.getImageData(0, 0, width, height).data, width, height, 0, 0);
   }
 
   private emit(frame: Frame): void {
@@ -183,7 +175,7 @@ export class CameraSource implements FrameSource {
       if (this.stopped) return;
       if (video.videoWidth > 0) {
         const frame = this.frameOf(video.videoWidth, video.videoHeight);
-        this.drawThroughCanvas(video, frame, video.videoWidth, video.videoHeight);
+        this.images.read(video, frame);
         this.emit(frame);
       }
       video.requestVideoFrameCallback(onFrame);

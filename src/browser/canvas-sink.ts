@@ -5,6 +5,10 @@ import { frameToImageData, hasVideoFrame, VideoFramePacker } from './video-frame
 
 type Canvas2d = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
+function isOffscreen(canvas: HTMLCanvasElement | OffscreenCanvas): canvas is OffscreenCanvas {
+  return typeof OffscreenCanvas !== 'undefined' && canvas instanceof OffscreenCanvas;
+}
+
 /** Draws every frame on a canvas, resized to the frame (the GPU converts I420 to RGB through WebCodecs). */
 export class CanvasSink implements FrameSink {
   readonly name: string;
@@ -20,7 +24,7 @@ export class CanvasSink implements FrameSink {
     readonly canvas: HTMLCanvasElement | OffscreenCanvas,
     name = 'canvas',
   ) {
-    const g = canvas.getContext('2d', { alpha: false }) as Canvas2d | null;
+    const g: Canvas2d | null = isOffscreen(canvas) ? canvas.getContext('2d', { alpha: false }) : canvas.getContext('2d', { alpha: false });
     if (!g) throw new FramewiseError('invalid-state', 'this browser cannot draw on a 2D canvas');
     this.g = g;
     this.name = name;

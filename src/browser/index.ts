@@ -20,8 +20,11 @@ export { PersonSegmenter, type PersonMask } from '../models/person-segmenter.ts'
 export { FaceDetector } from '../models/face-detector.ts';
 export { FaceLandmarker } from '../models/face-landmarker.ts';
 export { PoseEstimator } from '../models/pose-estimator.ts';
+export { ObjectDetector } from '../models/object-detector.ts';
 export { CameraSource, type CameraSourceOptions } from './camera-source.ts';
 export { CanvasSink } from './canvas-sink.ts';
+export { ImageFrameReader } from './image-frame-reader.ts';
 export { TrackSink } from './track-sink.ts';
 export { PageEffects, type PageEffectsOptions } from './page-effects.ts';
+export { decodePicture, PagePictures, type ServerPicturesOptions } from './page-pictures.ts';
 export { createBrowserRuntime, type BrowserRuntime, type BrowserRuntimeOptions } from './web-runtime.ts';

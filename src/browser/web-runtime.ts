@@ -16,15 +16,16 @@ export interface BrowserRuntimeOptions {
   /** Execution providers to try in order (default: "webgpu" when the browser has a WebGPU adapter, then "wasm"). */
   providers?: readonly string[];
   /**
-   * WebAssembly threads for one inference (default: up to 4 when the page is cross-origin isolated, which threads
-   * need; 1 otherwise).
+   * WebAssembly threads for one inference (default: one core fewer than the browser reports, at most 4, when the
+   * page is cross-origin isolated, which threads need; 1 otherwise). The core left over is for the camera, the
+   * compositor and the page: on a 2-core machine a second thread made inference slower, not faster (BENCHMARKS.md).
    */
   threads?: number;
 }
 
 /** The page's runtime, and what it found about the browser. */
 export interface BrowserRuntime extends EffectRuntime {
-  /** WebAssembly threads per inference (1 unless the page is cross-origin isolated). */
+  /** WebAssembly threads per inference, as onnxruntime-web runs them (1 unless the page is cross-origin isolated). */
   readonly threads: number;
   /** True when the page is cross-origin isolated (COOP + COEP), so WebAssembly threads can run. */
   readonly crossOriginIsolated: boolean;
@@ -100,7 +101,8 @@ async function hasWebGpu(): Promise<boolean> {
 export async function createBrowserRuntime(options: BrowserRuntimeOptions = {}): Promise<BrowserRuntime> {
   const modelsUrl = options.modelsUrl ?? '/models/';
   const isolated = globalThis.crossOriginIsolated === true;
-  const threads = isolated ? Math.max(1, Math.min(options.threads ?? 4, navigator.hardwareConcurrency || 1)) : 1;
+  const cores = navigator.hardwareConcurrency || 1;
+  const threads = isolated ? Math.max(1, Math.min(options.threads ?? Math.min(4, cores - 1), cores)) : 1;
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.wasmPaths = options.wasmUrl ?? '/ort/';
   const providers = options.providers ?? ((await hasWebGpu()) ? ['webgpu', 'wasm'] : ['wasm']);
@@ -134,7 +136,10 @@ export async function createBrowserRuntime(options: BrowserRuntimeOptions = {}):
 
   return {
     name: 'browser',
-    threads,
+    /** What onnxruntime-web really runs with: it falls back to 1 when the browser cannot run WebAssembly threads. */
+    get threads(): number {
+      return ort.env.wasm.numThreads ?? threads;
+    },
     crossOriginIsolated: isolated,
     providers,
     loaded,

@@ -266,6 +266,21 @@ export class FramewiseServer {
           effects: listEffects().map((e) => ({ name: e.name, usage: effectUsage(e), summary: e.summary, costMs: e.costMs, argument: e.argument ?? null })),
         });
       case 'backgrounds':
+        if (id !== undefined && sub === undefined) {
+          // One picture's bytes, for a page that runs replace:<picture> itself.
+          only('GET', 'HEAD');
+          const name = (() => {
+            try {
+              return decodeURIComponent(id);
+            } catch {
+              throw new HttpError(400, 'the picture name is not valid percent-encoding');
+            }
+          })();
+          const picture = await this.pictures.bytesOf(name).catch((err: unknown) => {
+            throw err instanceof FramewiseError ? new HttpError(404, err.message) : err;
+          });
+          return send(res, 200, Buffer.from(picture.bytes), picture.type, { ...CORS, 'cache-control': 'private, max-age=60' });
+        }
         if (id !== undefined) break;
         only('GET', 'POST');
         if (method === 'POST') return this.upload(req, res);
@@ -298,7 +313,8 @@ export class FramewiseServer {
         }
         if (sub === undefined) {
           only('GET', 'HEAD');
-          return sendJson(res, 200, this.session(id).info());
+          const session = this.session(id);
+          return sendJson(res, 200, { ...session.info(), link: await session.link() });
         }
         if (sub === 'effect') {
           only('POST');

@@ -11,6 +11,7 @@ import type { EffectContext } from '../effects/effect.ts';
 import { ViewersFullError } from './session-registry.ts';
 import { createEffect } from '../effects/registry.ts';
 import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
+import { type ReceiverStats, receiverStats, type SenderStats, senderStats } from '../io/webrtc/receiver-stats.ts';
 import { checkOffer } from '../io/webrtc/sdp.ts';
 import { TrackSink } from '../io/webrtc/track-sink.ts';
 import { TrackSource } from '../io/webrtc/track-source.ts';
@@ -280,6 +281,16 @@ export class LiveSession {
       glassToGlass: g.count === 0 ? null : { count: g.count, p50Ms: g.percentile(50) / 1000, p95Ms: g.percentile(95) / 1000, maxMs: g.max / 1000 },
       lastPictureAgoMs: last === 0 ? null : (nowNs() - last) / 1e6,
     };
+  }
+
+  /**
+   * The WebRTC link as this server sees it: the publisher's video arriving (jitter buffer, decode) and the processed
+   * video leaving (encode, pacer), for telling where glass-to-glass time goes.
+   */
+  async link(): Promise<{ receiver: ReceiverStats | null; sender: SenderStats | null }> {
+    if (this.closing) return { receiver: null, sender: null };
+    const [receiver, sender] = await Promise.all([receiverStats(this.pc), senderStats(this.pc)]);
+    return { receiver, sender };
   }
 
   /** Resources still held; all zero once the session has ended (a leak check). */

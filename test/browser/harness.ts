@@ -13,12 +13,18 @@ export const CHROMIUM = process.env.FRAMEWISE_CHROMIUM ?? '/usr/bin/chromium';
 /** Flags that keep headless Chromium quiet on a closed network (see ../shared/FACTS.md). */
 const QUIET_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** Launch headless Chromium whose camera plays `y4mPath` (looped) and is granted without a prompt. */
-export function launchWithFakeCamera(y4mPath: string): Promise<Browser> {
+/**
+ * Launch headless Chromium whose camera plays `y4mPath` (looped) and is granted without a prompt. `softwareGl`
+ * gives pages WebGL on the CPU (SwiftShader) instead of none, for code that needs it (MediaPipe's legacy solutions).
+ */
+export function launchWithFakeCamera(y4mPath: string, options: { softwareGl?: boolean } = {}): Promise<Browser> {
+  const quiet = options.softwareGl
+    ? [...QUIET_FLAGS.filter((f) => f !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+    : QUIET_FLAGS;
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...QUIET_FLAGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4mPath}`],
+    args: [...quiet, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4mPath}`],
   });
 }
 

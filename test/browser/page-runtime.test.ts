@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Frame } from '../../src/core/frame.ts';
@@ -19,7 +21,10 @@ let camera: string;
 const dir = scratchDir('browser-runtime');
 
 before(async () => {
-  server = await FramewiseServer.start({ port: 0, maxSessions: 2 });
+  const backgrounds = join(dir, 'backgrounds');
+  mkdirSync(backgrounds, { recursive: true });
+  copyFileSync(testdata('images/portrait.jpg'), join(backgrounds, 'beach.jpg'));
+  server = await FramewiseServer.start({ port: 0, maxSessions: 2, backgroundsDir: backgrounds });
   camera = await fakeCameraFromVideo(dir, testdata('videos/desk_person_again.mkv'));
 });
 
@@ -47,6 +52,7 @@ interface PageResults {
   faces: { box: { xMin: number; yMin: number; width: number; height: number }; score: number }[];
   pose: { x: number; y: number; visibility: number }[] | null;
   blurred: string[];
+  replaced: Record<string, string[]>;
   provider: string;
 }
 
@@ -70,7 +76,16 @@ function analyseInPage(page: Page, planes: string[], width: number, height: numb
     const blur = fw.buildEffect('blur:16', { pictures: fw.noPictures, runtime });
     await blur.open({});
     const out = await blur.process(frame(), {});
+    const replaced = {};
+    const pictures = new fw.PagePictures();
+    for (const spec of ['replace:green', 'replace:beach']) {
+      const stage = fw.buildEffect(spec, { pictures, runtime });
+      await stage.open({});
+      replaced[spec] = (await stage.process(frame(), {})).planes.map(b64);
+      await stage.close();
+    }
     return {
+      replaced,
       mask: b64(mask.data),
       faces: faces.map((f) => ({ box: f.box, score: f.score })),
       pose: pose ? pose.landmarks.map((p) => ({ x: p.x, y: p.y, visibility: p.visibility })) : null,
@@ -116,6 +131,17 @@ test("in the page, segmentation, faces, pose and the blur effect give the server
       );
       const blurred = await blur.process(copy, {} as never);
       await blur.close?.();
+      const replaced: Record<string, Uint8Array[]> = {};
+      for (const spec of ['replace:green', 'replace:beach']) {
+        const stage = createEffect(spec, { pictures: server.pictures });
+        await stage.open?.({} as never);
+        const copy = new Frame(
+          { width, height, format: 'i420' },
+          frame.planes.map((p) => p.slice()),
+        );
+        replaced[spec] = (await stage.process(copy, {} as never))?.planes ?? [];
+        await stage.close?.();
+      }
 
       const maskIou = iou(mask.data, Buffer.from(inPage.mask, 'base64'));
       assert.ok(maskIou > 0.98, `${name}: person mask IoU page vs server ${maskIou.toFixed(4)}`);
@@ -149,8 +175,23 @@ test("in the page, segmentation, faces, pose and the blur effect give the server
         assert.ok(sum / a.length < 1, `${name}: blur plane ${i} mean difference ${(sum / a.length).toFixed(3)} levels`);
         blurOff = Math.max(blurOff, sum / a.length);
       }
+      // Replaced backgrounds: a colour the same; a picture decoded by the browser instead of FFmpeg, a few levels apart.
+      const replaceOff: string[] = [];
+      for (const [spec, limit] of [
+        ['replace:green', 1],
+        ['replace:beach', 3],
+      ] as const) {
+        for (let i = 0; i < 3; i++) {
+          const a = replaced[spec]?.[i] as Uint8Array;
+          const b = Buffer.from(inPage.replaced[spec]?.[i] ?? '', 'base64');
+          let sum = 0;
+          for (let k = 0; k < a.length; k++) sum += Math.abs((a[k] as number) - (b[k] as number));
+          assert.ok(sum / a.length < limit, `${name}: ${spec} plane ${i} mean difference ${(sum / a.length).toFixed(3)} levels`);
+          if (i === 0) replaceOff.push(`${spec} luma within ${(sum / a.length).toFixed(2)}`);
+        }
+      }
       console.log(
-        `${name}: mask IoU ${maskIou.toFixed(4)}, ${faces.length} faces (boxes within ${boxOff.toFixed(3)} px), pose ${pose ? `mean ${poseOff.toFixed(3)} px apart` : 'none'}, blur frame within ${blurOff.toFixed(3)} levels`,
+        `${name}: ${replaceOff.join(', ')}; mask IoU ${maskIou.toFixed(4)}, ${faces.length} faces (boxes within ${boxOff.toFixed(3)} px), pose ${pose ? `mean ${poseOff.toFixed(3)} px apart` : 'none'}, blur frame within ${blurOff.toFixed(3)} levels`,
       );
     }
     assert.deepEqual(errors, []);
@@ -201,20 +242,26 @@ const details = (page: Page): Promise<PageDetails> => page.evaluate<PageDetails>
 test('the demo page runs blur in the page: measured glass-to-glass, no frame sent, threads when cross-origin isolated', { timeout: 120_000 }, async () => {
   const browser = await launchWithFakeCamera(camera);
   try {
-    for (const isolation of ['on', 'off'] as const) {
-      const { page, requests, errors } = await openDemo(browser, `effect=blur&run=browser&autostart${isolation === 'off' ? '&isolation=off' : ''}`);
+    // Isolated with two threads asked for, isolated with the default (a core fewer than the machine has), not isolated.
+    for (const [isolation, threads] of [
+      ['on', 2],
+      ['on', null],
+      ['off', 2],
+    ] as const) {
+      const query = `effect=blur&run=browser&autostart${isolation === 'off' ? '&isolation=off' : ''}${threads ? `&threads=${threads}` : ''}`;
+      const { page, requests, errors } = await openDemo(browser, query);
       await page.waitForFunction('(window.framewiseDemo.reading()?.identified ?? 0) >= 60', undefined, { timeout: 60_000 });
       const r = await reading(page);
       const d = await details(page);
       const cores = await page.evaluate<number>('navigator.hardwareConcurrency');
       console.log(
-        `isolation ${isolation}: ${d.threads} thread(s) of ${cores} cores, ${d.providers.join('/')}, source ${d.modes.source}, sink ${d.modes.sink}; ` +
+        `isolation ${isolation}, threads ${threads ?? 'default'}: ${d.threads} thread(s) of ${cores} cores, ${d.providers.join('/')}, source ${d.modes.source}, sink ${d.modes.sink}; ` +
           `page pipeline p50 ${d.stats.latencyMs.p50.toFixed(1)} ms; glass-to-glass p50 ${r.totalP50Ms?.toFixed(1)} ms p95 ${r.totalP95Ms?.toFixed(1)} ms`,
       );
       assert.equal(r.runIn, 'browser');
       assert.equal(d.isolated, isolation === 'on');
-      assert.equal(d.threads, isolation === 'on' ? Math.min(4, cores) : 1);
-      if (isolation === 'on' && cores > 1) assert.ok(d.threads > 1, 'WebAssembly threads in an isolated page');
+      assert.equal(d.threads, isolation === 'off' ? 1 : (threads ?? Math.max(1, Math.min(4, cores - 1))));
+      if (isolation === 'on' && threads) assert.ok(d.threads > 1, 'WebAssembly threads in an isolated page');
       assert.deepEqual(d.models, ['selfie'], 'the selfie model was fetched and checked');
       assert.ok(d.stats.framesOut >= 60);
       // Nothing went to the server: no WebRTC connection, no WHIP or session request, no session there.

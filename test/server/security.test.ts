@@ -109,6 +109,32 @@ test('uploads: a picture becomes a background only its id names; anything else i
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
 
+test("a page running replace:<picture> itself gets the picture's bytes by the same names; nothing else", async () => {
+  const get = (name: string): Promise<Response> => fetch(`${server.url}/backgrounds/${name}`);
+  for (const name of ['beach', 'beach.jpg']) {
+    const response = await get(name);
+    assert.equal(response.status, 200, name);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array(readFileSync(testdata('images/portrait.jpg'))));
+  }
+  const png = new Uint8Array(readFileSync(testdata('images/sergey.png')));
+  const uploaded = (await (await fetch(`${server.url}/backgrounds`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png })).json()) as {
+    name: string;
+  };
+  const back = await get(encodeURIComponent(uploaded.name));
+  assert.equal(back.status, 200);
+  assert.equal(back.headers.get('content-type'), 'image/png');
+  assert.deepEqual(new Uint8Array(await back.arrayBuffer()), png, 'the upload as it was sent');
+  for (const name of ['notes.txt', 'notes', '..%2Fprivate.jpg', 'private', `upload:${'0'.repeat(24)}`, '%2Fetc%2Fpasswd', '__proto__']) {
+    const response = await get(name);
+    assert.equal(response.status, 404, name);
+    assert.match(await response.text(), /is not allowed/);
+  }
+  const bad = await get('%E0%A4%A');
+  assert.equal(bad.status, 400);
+  await bad.text();
+});
+
 test('a picture over the pixel limit is refused', async () => {
   const tight = await FramewiseServer.start({ port: 0, web: false, maxPicturePixels: 100_000 });
   try {
@@ -142,7 +168,7 @@ test('effect names are looked up safely: prototype keys and misplaced arguments 
 test('with a token, every route but /healthz and the page needs it; methods a route does not take are 405', async () => {
   const guarded = await FramewiseServer.start({ port: 0, token: 's3cret' });
   try {
-    for (const path of ['/sessions', '/sessions/x', '/metrics', '/effects', '/backgrounds']) {
+    for (const path of ['/sessions', '/sessions/x', '/metrics', '/effects', '/backgrounds', '/backgrounds/beach']) {
       const response = await fetch(`${guarded.url}${path}`);
       assert.equal(response.status, 401, path);
       await response.text();

@@ -8,6 +8,8 @@ export interface ReceiverStats {
   /** Frames the jitter buffer held, and the mean time each waited there (ms). */
   jitterBufferEmitted: number;
   jitterBufferDelayMeanMs: number | null;
+  /** Mean time to decode a frame (ms). */
+  decodeMeanMs: number | null;
   /** Freezes as libwebrtc counts them; null when this libwebrtc does not report them. */
   freezeCount: number | null;
   totalFreezesDurationS: number | null;
@@ -21,6 +23,36 @@ export interface ReceiverStats {
 function num(entry: StatsEntry, field: string): number | null {
   const value = entry[field];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** `total` (seconds) per `count`, in ms; null when either is missing or nothing was counted. */
+function meanMs(entry: StatsEntry, total: string, count: string): number | null {
+  const t = num(entry, total);
+  const n = num(entry, count);
+  return t !== null && n !== null && n > 0 ? (t / n) * 1000 : null;
+}
+
+/** What the sending side of a WebRTC video stream says about it (outbound-rtp of the video track). */
+export interface SenderStats {
+  framesEncoded: number;
+  /** Mean time to encode a frame (ms). */
+  encodeMeanMs: number | null;
+  /** Mean time a frame's packets waited in the pacer before going out (ms). */
+  packetSendDelayMeanMs: number | null;
+  frameWidth: number | null;
+}
+
+/** Read the video sender's stats from `pc`; null when it sends no video. */
+export async function senderStats(pc: PeerConnection): Promise<SenderStats | null> {
+  const report = await pc.getStats();
+  const outbound = [...report.values()].find((e) => e.type === 'outbound-rtp' && (e.kind === 'video' || e.mediaType === 'video'));
+  if (!outbound) return null;
+  return {
+    framesEncoded: num(outbound, 'framesEncoded') ?? 0,
+    encodeMeanMs: meanMs(outbound, 'totalEncodeTime', 'framesEncoded'),
+    packetSendDelayMeanMs: meanMs(outbound, 'totalPacketSendDelay', 'packetsSent'),
+    frameWidth: num(outbound, 'frameWidth'),
+  };
 }
 
 /** Read the video receiver's stats from `pc`; null when it receives no video. */
@@ -38,6 +70,7 @@ export async function receiverStats(pc: PeerConnection): Promise<ReceiverStats |
     framesDropped: num(inbound, 'framesDropped') ?? 0,
     jitterBufferEmitted: emitted,
     jitterBufferDelayMeanMs: delayS !== null && emitted > 0 ? (delayS / emitted) * 1000 : null,
+    decodeMeanMs: meanMs(inbound, 'totalDecodeTime', 'framesDecoded'),
     freezeCount: num(inbound, 'freezeCount'),
     totalFreezesDurationS: num(inbound, 'totalFreezesDuration'),
     packetsLost: num(inbound, 'packetsLost') ?? 0,
