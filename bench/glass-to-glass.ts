@@ -63,6 +63,8 @@ const VARIANTS: Variant[] = [
   { label: 'server passthrough, default jitter buffer', query: () => 'effect=passthrough&jitter=default', breakdown: true },
   { label: 'server grayscale', query: () => 'effect=grayscale' },
   { label: 'server blur', query: () => 'effect=blur', breakdown: true },
+  { label: 'server passthrough, direct transport', query: () => 'effect=passthrough&transport=direct', breakdown: true },
+  { label: 'server blur, direct transport', query: () => 'effect=blur&transport=direct', breakdown: true },
   { label: 'browser blur (in the page)', query: () => 'run=browser&effect=blur' },
 ];
 
@@ -154,7 +156,9 @@ export async function glassToGlass(video: string, options: { warmupS?: number; m
     '',
     'Page stamp -> encode -> server -> effect -> encode -> decode -> displayed (requestVideoFrameCallback); "in the page": stamp -> ' +
       'the effect in onnxruntime-web -> MediaStreamTrackGenerator -> displayed; the capture floor: the stamped camera displayed as it is. ' +
-      'The page asks for a receive jitter buffer target of 0 unless "default jitter buffer". Chromium, the server and the echo share the same cores.',
+      'The page asks for a receive jitter buffer target of 0 unless "default jitter buffer". "direct transport": the server on werift with ' +
+      'no jitter buffer or pacer, its packets marked for immediate playout (the server\'s "jitter buffer" there is the time a frame\'s packets ' +
+      'take to arrive). Chromium, the server and the echo share the same cores.',
     '',
     "#### Where a server path's milliseconds go (means from both ends' WebRTC stats over the last round, ms)",
     '',

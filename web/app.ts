@@ -94,6 +94,8 @@ interface Running {
 const byPlace: Record<RunIn, Histogram> = { server: new Histogram(), browser: new Histogram(), floor: new Histogram() };
 /** `?jitter=default` leaves the browser's receive buffer as it is (to measure what the low-latency hint saves). */
 const LOW_LATENCY = params.get('jitter') !== 'default';
+/** `?transport=direct` asks the server for its low-latency WebRTC transport (no jitter buffer or pacer). */
+const TRANSPORT = params.has('transport') ? `&transport=${encodeURIComponent(params.get('transport') ?? '')}` : '';
 
 let running: Running | null = null;
 /** Every data-path sample of the current session (camera frame stamped -> its avatar drawn here, ms). */
@@ -176,7 +178,7 @@ async function openPath(place: RunIn, stamper: FrameStamper): Promise<Processing
       ? new FloorPath(stamper.track)
       : place === 'browser'
         ? await BrowserPath.start(stamper.track, picker.spec(), pagePictures)
-        : await ServerPath.start(stamper.track, WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}`, token, {
+        : await ServerPath.start(stamper.track, WHIP_URL ?? `${location.origin}/whip?effect=${encodeURIComponent(picker.spec())}${TRANSPORT}`, token, {
             request,
             external: WHIP_URL !== null,
             avatarCanvas: ui.avatarCanvas,

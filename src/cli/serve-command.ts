@@ -2,6 +2,7 @@ import { FramewiseError } from '../core/errors.ts';
 import { parseFlags } from './flags.ts';
 import { effectUsages } from '../effects/registry.ts';
 import { FramewiseServer, type ServerOptions } from '../server/framewise-server.ts';
+import type { Transport } from '../server/session-link.ts';
 import { positiveNumber } from './numbers.ts';
 import { onStopSignal, signalExitCode } from './signals.ts';
 import type { LevelWithSilent } from 'pino';
@@ -19,6 +20,8 @@ Prometheus metrics at /metrics, health at /healthz.
   --port N          TCP port (default 8080; 0 picks a free one)
   --host H          interface (default 127.0.0.1; browsers allow the camera only on localhost or HTTPS)
   --effect E        effect new sessions start with (default passthrough): ${effectUsages()}
+  --transport T     WebRTC stack of sessions: libwebrtc (default) or direct (no jitter buffer or pacer, frames shown at
+                    once: tens of ms less glass-to-glass; VP8 only, no congestion control: loopback and LAN)
   --backgrounds DIR pictures clients may use as backgrounds, by file name (replace:beach); clients can also upload
                     their own (POST /backgrounds). No other file on this machine can be named from the network
   --max-sessions N  session limit; beyond it offers get 503 + Retry-After (default: from CPU count and effect cost)
@@ -51,6 +54,7 @@ export function parseServeArgs(
       host: { type: 'string' },
       backgrounds: { type: 'string' },
       effect: { type: 'string', short: 'e' },
+      transport: { type: 'string' },
       'max-sessions': { type: 'string' },
       token: { type: 'string' },
       'deadline-ms': { type: 'string' },
@@ -109,6 +113,7 @@ export function parseServeArgs(
     port,
     host: v.host ?? '127.0.0.1',
     effect: v.effect ?? 'passthrough',
+    ...(v.transport === undefined ? {} : { transport: transportArg(v.transport) }),
     ...(v.backgrounds === undefined ? {} : { backgroundsDir: v.backgrounds }),
     ...(maxSessions === undefined ? {} : { maxSessions }),
     ...(token ? { token } : {}),
@@ -151,4 +156,9 @@ export async function serveCommand(args: string[], io: { stdout: NodeJS.Writable
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+function transportArg(value: string): Transport {
+  if (value === 'libwebrtc' || value === 'direct') return value;
+  throw new FramewiseError('invalid-argument', `--transport takes libwebrtc or direct (got "${value}")`);
 }

@@ -1,38 +1,16 @@
-import { AV_CODEC_FLAG_QSCALE, AV_PIX_FMT_YUVJ420P, AVERROR_EAGAIN, type FFDecoderCodec, type FFEncoderCodec } from 'node-av/constants';
-import { Codec, CodecContext, Frame as AvFrame, Packet, Rational } from 'node-av/lib';
+import { AV_CODEC_FLAG_QSCALE, AV_PIX_FMT_YUVJ420P, AVERROR_EAGAIN, type FFEncoderCodec } from 'node-av/constants';
+import { Codec, CodecContext, Rational } from 'node-av/lib';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { type FramePool, poolFitting } from '../core/frame-pool.ts';
 import { check } from './av-error.ts';
-import { AvFrameConverter } from './av-frame-converter.ts';
+import { AvCodecBase } from './av-codec.ts';
 import { configureFfmpegLog } from './ffmpeg-log.ts';
 
 /** FFmpeg's lambda per quantiser step, for the MJPEG quality setting. */
 const QP2LAMBDA = 118;
 
-/** What the MJPEG encoder and decoder share: an FFmpeg codec context, one picture, one packet, a converter. */
-abstract class MjpegCodec implements Disposable {
-  protected ctx: CodecContext | null = null;
-  protected readonly avFrame = new AvFrame();
-  protected readonly packet = new Packet();
-  protected readonly converter = new AvFrameConverter();
-
-  constructor() {
-    this.avFrame.alloc();
-    this.packet.alloc();
-  }
-
-  [Symbol.dispose](): void {
-    this.ctx?.freeContext();
-    this.ctx = null;
-    this.avFrame.free();
-    this.packet.free();
-    this.converter[Symbol.dispose]();
-  }
-}
-
 /** Frames to JPEG images (FFmpeg's MJPEG encoder), e.g. one WebSocket message per frame. */
-export class JpegEncoder extends MjpegCodec {
+export class JpegEncoder extends AvCodecBase {
   private pts = 0n;
 
   /** `quality`: 2 (best) to 31 (smallest). */
@@ -62,19 +40,12 @@ export class JpegEncoder extends MjpegCodec {
    * calls must not overlap (await each one), since the encoder reuses one picture buffer.
    */
   async encode(frame: Frame): Promise<Buffer> {
-    if (this.avFrame.width !== frame.width || this.avFrame.height !== frame.height) {
-      if (this.ctx)
-        throw new FramewiseError(
-          'invalid-argument',
-          `JpegEncoder was opened for ${this.avFrame.width}x${this.avFrame.height}, got ${frame.width}x${frame.height}`,
-        );
-      this.avFrame.width = frame.width;
-      this.avFrame.height = frame.height;
-      this.avFrame.format = AV_PIX_FMT_YUVJ420P;
-      check(this.avFrame.getBuffer(0), 'output-failed', 'cannot allocate a JPEG frame', 'Out of memory?');
-    }
-    check(this.avFrame.makeWritable(), 'output-failed', 'JPEG frame not writable', 'Out of memory?');
-    this.converter.fromFrame(frame, this.avFrame, AV_PIX_FMT_YUVJ420P);
+    if (this.ctx && (this.avFrame.width !== frame.width || this.avFrame.height !== frame.height))
+      throw new FramewiseError(
+        'invalid-argument',
+        `JpegEncoder was opened for ${this.avFrame.width}x${this.avFrame.height}, got ${frame.width}x${frame.height}`,
+      );
+    this.fill(frame, AV_PIX_FMT_YUVJ420P, 'JPEG');
     const ctx = this.ctx ?? (await this.open(frame.width, frame.height));
     this.avFrame.pts = this.pts++;
     this.avFrame.quality = QP2LAMBDA * this.quality;
@@ -87,40 +58,18 @@ export class JpegEncoder extends MjpegCodec {
 }
 
 /** JPEG images back to I420 frames (FFmpeg's MJPEG decoder); frames come from a pool and must be released. */
-export class JpegDecoder extends MjpegCodec {
-  private pool: FramePool | null = null;
-
-  private async open(): Promise<CodecContext> {
-    configureFfmpegLog();
-    const codec = Codec.findDecoderByName('mjpeg' as FFDecoderCodec);
-    if (!codec) throw new FramewiseError('unsupported-format', 'this FFmpeg build has no MJPEG decoder');
-    const ctx = new CodecContext();
-    ctx.allocContext3(codec);
-    check(await ctx.open2(codec, null), 'input-unreadable', 'cannot open the MJPEG decoder', 'This is a bug.');
-    this.ctx = ctx;
-    return ctx;
-  }
-
+export class JpegDecoder extends AvCodecBase {
   /** Decode one JPEG image; a clear error when the bytes are not one. */
   async decode(image: Buffer): Promise<Frame> {
     if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8)
       throw new FramewiseError('input-unreadable', `not a JPEG image (${image.length} bytes starting ${image.subarray(0, 4).toString('hex')})`);
-    const ctx = this.ctx ?? (await this.open());
+    const ctx = this.ctx ?? (await this.openDecoder('mjpeg', 'MJPEG'));
     this.packet.data = image;
     check(await ctx.sendPacket(this.packet), 'input-unreadable', 'cannot decode the JPEG image', 'The image is corrupt.');
     this.packet.unref();
     const got = await ctx.receiveFrame(this.avFrame);
     if (got === AVERROR_EAGAIN) throw new FramewiseError('input-unreadable', 'the JPEG decoder gave no picture');
     check(got, 'input-unreadable', 'cannot decode the JPEG image', 'The image is corrupt.');
-    const width = this.avFrame.width & ~1;
-    const height = this.avFrame.height & ~1;
-    this.pool = poolFitting(this.pool, width, height, 'i420');
-    const frame = this.pool.acquire();
-    try {
-      this.converter.toFrame(this.avFrame, frame);
-    } finally {
-      this.avFrame.unref();
-    }
-    return frame;
+    return this.take();
   }
 }

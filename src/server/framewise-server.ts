@@ -7,6 +7,7 @@ import { CLI_EFFECT_CONTEXT, createEffect, effectDefinition, listEffects } from 
 import { MAX_SDP_BYTES } from '../io/webrtc/sdp.ts';
 import { defaultMaxSessions } from './capacity.ts';
 import { ISOLATION_HEADERS, PageAssets } from './page-assets.ts';
+import type { Transport } from './session-link.ts';
 import { HttpError, mediaType, parseJsonObject, readBody, readBodyBytes, send, sendJson } from './http-util.ts';
 import { LiveSession } from './live-session.ts';
 import type { Logger } from 'pino';
@@ -34,6 +35,12 @@ export interface ServerOptions {
    * effect may name a local picture file; effects asked for over the network only colours, backgrounds and uploads.
    */
   effect?: string;
+  /**
+   * WebRTC stack of new sessions (default libwebrtc); a WHIP URL may ask for the other with ?transport=. `direct`
+   * (werift) has no jitter buffer or pacer and asks the page to show frames at once: tens of ms less glass-to-glass,
+   * VP8 only, no congestion control.
+   */
+  transport?: Transport;
   /** Folder of background pictures clients may name (`replace:<file name>`); nothing else on disk is reachable. */
   backgroundsDir?: string;
   /** Largest picture upload, bytes (default 16 MiB). */
@@ -314,7 +321,7 @@ export class FramewiseServer {
         if (sub === undefined) {
           only('GET', 'HEAD');
           const session = this.session(id);
-          return sendJson(res, 200, { ...session.info(), link: await session.link() });
+          return sendJson(res, 200, { ...session.info(), link: await session.linkStats() });
         }
         if (sub === 'effect') {
           only('POST');
@@ -375,6 +382,7 @@ export class FramewiseServer {
     // The operator's default may name a local file; an effect from the request only what the network may use.
     const context = asked === null ? CLI_EFFECT_CONTEXT : this.networkEffects;
     createEffect(effect, context);
+    const transport = transportOf(url.searchParams.get('transport'), this.options.transport ?? 'libwebrtc');
     const address = req.socket.remoteAddress ?? 'unknown';
     // One address may hold at most half the slots (2 at least) with sessions that are still connecting.
     const perAddress = Math.max(2, Math.ceil(this.registry.maxSessions / 2));
@@ -394,6 +402,7 @@ export class FramewiseServer {
     try {
       accepted = await LiveSession.accept(offer, {
         effect,
+        transport,
         effects: context,
         switchEffects: this.networkEffects,
         ...(this.options.deadlineMs === undefined ? {} : { deadlineMs: this.options.deadlineMs }),
@@ -517,4 +526,11 @@ function toHttpError(err: unknown): HttpError {
     return new HttpError(status, err.message);
   }
   return new HttpError(500, `internal error: ${describeError(err)}`);
+}
+
+/** The transport a WHIP request asks for (`?transport=`), or the server's; a 400 for anything else. */
+function transportOf(asked: string | null, fallback: Transport): Transport {
+  if (asked === null) return fallback;
+  if (asked === 'libwebrtc' || asked === 'direct') return asked;
+  throw new HttpError(400, `transport "${asked.slice(0, 40)}" is not one of libwebrtc, direct`);
 }

@@ -10,12 +10,12 @@ import { SwitchableStage } from '../core/switchable-stage.ts';
 import type { EffectContext } from '../effects/effect.ts';
 import { ViewersFullError } from './session-registry.ts';
 import { createEffect } from '../effects/registry.ts';
-import { answerOffer, watchConnection } from '../io/webrtc/peer.ts';
-import { type ReceiverStats, receiverStats, type SenderStats, senderStats } from '../io/webrtc/receiver-stats.ts';
+import { type ChannelLike, watchConnection } from '../io/webrtc/peer.ts';
+import type { ReceiverStats, SenderStats } from '../io/webrtc/receiver-stats.ts';
 import { checkOffer } from '../io/webrtc/sdp.ts';
-import { TrackSink } from '../io/webrtc/track-sink.ts';
-import { TrackSource } from '../io/webrtc/track-source.ts';
-import { type DataChannel, type MediaTrack, type PeerConnection, wrtc } from '../io/webrtc/wrtc.ts';
+import { DirectLink } from './direct-link.ts';
+import { LibwebrtcLink } from './libwebrtc-link.ts';
+import type { LinkSource, SessionLink, Transport } from './session-link.ts';
 import { AVATAR_MESSAGE_BYTES, avatarMessage } from '../avatar/avatar-message.ts';
 
 /** How a live session runs. */
@@ -38,6 +38,12 @@ export interface LiveSessionOptions {
   connectTimeoutMs?: number;
   /** WHEP viewers one session may have (default 4). */
   maxViewers?: number;
+  /**
+   * The WebRTC stack (default `libwebrtc`): `direct` carries VP8 itself with no jitter buffer or pacer and asks the
+   * page to show frames at once (tens of ms less glass-to-glass; VP8 only, no congestion control: for links with
+   * headroom).
+   */
+  transport?: Transport;
   /** Called once when the publisher's connection is up. */
   onConnected?: (session: LiveSession) => void;
   /** Each processed frame's server latency (ms), for the server's aggregate metrics. */
@@ -50,8 +56,7 @@ export interface LiveSessionOptions {
 
 /** A WHEP viewer of a session. */
 interface Viewer {
-  pc: PeerConnection;
-  track: MediaTrack;
+  remove: () => void;
   stopWatching: () => void;
 }
 
@@ -67,6 +72,8 @@ export interface GlassToGlassSummary {
 export interface LiveSessionInfo {
   id: string;
   effect: string;
+  /** The WebRTC stack carrying it. */
+  transport: Transport;
   ageS: number;
   viewers: number;
   stats: PipelineStats;
@@ -85,19 +92,18 @@ export class LiveSession {
   readonly id = randomUUID();
   readonly createdNs = nowNs();
   private readonly glassToGlassUs = new Histogram();
-  private readonly pc: PeerConnection;
-  private readonly sink: TrackSink;
+  private readonly link: SessionLink;
   private readonly slot: SwitchableStage;
   private readonly viewers = new Map<string, Viewer>();
   private readonly options: LiveSessionOptions;
-  private source: TrackSource | null = null;
+  private source: LinkSource | null = null;
   private pipeline: Pipeline | null = null;
   private stopWatching: () => void = () => undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private closing: Promise<void> | null = null;
   private effectSpec: string;
   /** The page's `avatar` data channel, when it opened one: each frame's avatar parameters go there. */
-  private avatarChannel: DataChannel | null = null;
+  private avatarChannel: ChannelLike | null = null;
   /** Avatar parameter messages sent on the data channel. */
   avatarMessages = 0;
   /** Why the session ended, once it has. */
@@ -109,8 +115,8 @@ export class LiveSession {
     this.options = options;
     this.effectSpec = options.effect;
     this.slot = new SwitchableStage(createEffect(options.effect, options.effects));
-    this.pc = new (wrtc().RTCPeerConnection)();
-    this.sink = new TrackSink(`session ${this.id}`);
+    const maxPixels = options.maxPixels ?? 1920 * 1080;
+    this.link = options.transport === 'direct' ? new DirectLink(`session ${this.id}`, maxPixels) : new LibwebrtcLink(`session ${this.id}`, maxPixels);
   }
 
   /** Answer a WHIP offer: the returned session is already processing once media flows. */
@@ -122,29 +128,18 @@ export class LiveSession {
       return { session, answerSdp };
     } catch (err) {
       await session.close('negotiation failed');
-      throw err instanceof FramewiseError
-        ? err
-        : new FramewiseError('invalid-argument', `the offer could not be applied: ${describeError(err)}`, { cause: err });
+      throw offerRefused(err);
     }
   }
 
   private async negotiate(offerSdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video');
-    if (!transceiver) throw new FramewiseError('invalid-argument', 'malformed SDP offer: no video transceiver could be created from it');
-    // Processed video goes back on the same m= line when the publisher can receive (sendrecv).
-    if (transceiver.direction === 'sendrecv' || transceiver.direction === 'recvonly') {
-      await transceiver.sender.replaceTrack(this.sink.createTrack());
-      transceiver.direction = 'sendrecv';
-    }
-    this.source = new TrackSource(transceiver.receiver.track, { name: 'webrtc-in', maxPixels: this.options.maxPixels ?? 1920 * 1080 });
     // A page that wants the avatar's parameters (to draw the character itself) opens a channel named "avatar".
-    this.pc.ondatachannel = ({ channel }) => {
+    const answer = await this.link.negotiate(offerSdp, (channel) => {
       if (channel.label === 'avatar' && !this.avatarChannel) this.avatarChannel = channel;
       else channel.close();
-    };
-    const answer = await answerOffer(this.pc, offerSdp);
-    this.stopWatching = watchConnection(this.pc, (reason) => void this.close(reason), {
+    });
+    this.source = this.link.source;
+    this.stopWatching = watchConnection(this.link.connection, (reason) => void this.close(reason), {
       disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
       connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
       onConnected: () => {
@@ -157,11 +152,16 @@ export class LiveSession {
     return answer;
   }
 
-  private startPipeline(source: TrackSource): void {
+  /** Which WebRTC stack carries the session. */
+  get transport(): Transport {
+    return this.link.transport;
+  }
+
+  private startPipeline(source: LinkSource): void {
     const pipeline = new Pipeline({
       source,
       stages: [new FrameIdReader(), this.slot, new FrameIdWriter()],
-      sink: this.sink,
+      sink: this.link.sink,
       policy: live({ deadlineMs: this.options.deadlineMs ?? 100 }),
       shutdownTimeoutMs: 3000,
       onFrameOut: (frame) => {
@@ -182,7 +182,7 @@ export class LiveSession {
     );
   }
 
-  private startWatchdog(source: TrackSource): void {
+  private startWatchdog(source: LinkSource): void {
     const limitMs = this.options.mediaTimeoutMs ?? 5000;
     this.watchdog = setInterval(
       () => {
@@ -212,32 +212,19 @@ export class LiveSession {
     const maxViewers = this.options.maxViewers ?? 4;
     if (this.viewers.size >= maxViewers) throw new ViewersFullError(`session ${this.id} has its limit of ${maxViewers} viewer(s)`, 5);
     const viewerId = randomUUID();
-    const pc = new (wrtc().RTCPeerConnection)();
-    const track = this.sink.createTrack();
-    const drop = (): void => {
-      this.sink.stopTrack(track);
-      pc.close();
-    };
+    let viewer: Awaited<ReturnType<SessionLink['addViewer']>>;
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-      const transceiver = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video');
-      if (!transceiver) throw new FramewiseError('invalid-argument', 'malformed SDP offer: no video transceiver could be created from it');
-      await transceiver.sender.replaceTrack(track);
-      transceiver.direction = 'sendonly';
-      const answerSdp = await answerOffer(pc, offerSdp);
-      // A viewer that never connects (or leaves without a DELETE) is removed, so it holds no peer connection.
-      const stopWatching = watchConnection(pc, () => this.removeViewer(viewerId), {
-        disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
-      });
-      this.viewers.set(viewerId, { pc, track, stopWatching });
-      return { viewerId, answerSdp };
+      viewer = await this.link.addViewer(offerSdp);
     } catch (err) {
-      drop();
-      throw err instanceof FramewiseError
-        ? err
-        : new FramewiseError('invalid-argument', `the offer could not be applied: ${describeError(err)}`, { cause: err });
+      throw offerRefused(err);
     }
+    // A viewer that never connects (or leaves without a DELETE) is removed, so it holds no peer connection.
+    const stopWatching = watchConnection(viewer.connection, () => this.removeViewer(viewerId), {
+      disconnectGraceMs: this.options.disconnectGraceMs ?? 5000,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
+    });
+    this.viewers.set(viewerId, { remove: () => viewer.remove(), stopWatching });
+    return { viewerId, answerSdp: viewer.answerSdp };
   }
 
   /** End one viewer; false when there is no such viewer. */
@@ -246,8 +233,7 @@ export class LiveSession {
     if (!viewer) return false;
     this.viewers.delete(viewerId);
     viewer.stopWatching();
-    this.sink.stopTrack(viewer.track);
-    viewer.pc.close();
+    viewer.remove();
     return true;
   }
 
@@ -275,6 +261,7 @@ export class LiveSession {
     return {
       id: this.id,
       effect: this.effectSpec,
+      transport: this.link.transport,
       ageS: (nowNs() - this.createdNs) / 1e9,
       viewers: this.viewers.size,
       stats: this.pipeline?.stats.snapshot(nowNs()) ?? emptyStats(),
@@ -287,19 +274,18 @@ export class LiveSession {
    * The WebRTC link as this server sees it: the publisher's video arriving (jitter buffer, decode) and the processed
    * video leaving (encode, pacer), for telling where glass-to-glass time goes.
    */
-  async link(): Promise<{ receiver: ReceiverStats | null; sender: SenderStats | null }> {
+  async linkStats(): Promise<{ receiver: ReceiverStats | null; sender: SenderStats | null }> {
     if (this.closing) return { receiver: null, sender: null };
-    const [receiver, sender] = await Promise.all([receiverStats(this.pc), senderStats(this.pc)]);
-    return { receiver, sender };
+    return this.link.stats();
   }
 
   /** Resources still held; all zero once the session has ended (a leak check). */
   resources(): { framesOutstanding: number; tracks: number; viewers: number; connectionState: string } {
     return {
       framesOutstanding: this.source?.outstanding ?? 0,
-      tracks: this.sink.trackCount,
+      tracks: this.link.sink.trackCount,
       viewers: this.viewers.size,
-      connectionState: this.pc.connectionState,
+      connectionState: this.link.connection.connectionState,
     };
   }
 
@@ -318,10 +304,19 @@ export class LiveSession {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
     this.avatarChannel?.close();
     this.avatarChannel = null;
-    await this.sink.close();
-    this.pc.close();
+    await this.link.close();
     this.options.onEnded?.(this, reason);
   }
+}
+
+/** What the WebRTC stack threw on an offer it could not apply, as a client error that says what to send instead. */
+function offerRefused(err: unknown): FramewiseError {
+  if (err instanceof FramewiseError) return err;
+  return new FramewiseError(
+    'invalid-argument',
+    `the offer could not be applied (${describeError(err)}): send the SDP your RTCPeerConnection's createOffer() made, unchanged`,
+    { cause: err },
+  );
 }
 
 function emptyStats(): PipelineStats {

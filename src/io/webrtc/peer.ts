@@ -38,6 +38,21 @@ export async function gatheredOffer(pc: PeerConnection): Promise<string> {
   return (await gatheredDescription(pc)).sdp;
 }
 
+/** What `watchConnection` needs of a peer connection (libwebrtc's, or werift's through DirectPeer). */
+export interface ConnectionLike {
+  readonly connectionState: string;
+  onconnectionstatechange: (() => void) | null;
+}
+
+/** A data channel as a session uses it (libwebrtc's or werift's). */
+export interface ChannelLike {
+  readonly label: string;
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+  close(): void;
+}
+
 /** Options of `watchConnection`. */
 export interface ConnectionWatchOptions {
   /** How long a 'disconnected' connection may take to come back before it counts as gone (default 5 s). */
@@ -52,7 +67,7 @@ export interface ConnectionWatchOptions {
  * Call `onGone(reason)` once when the connection fails, closes, or stays disconnected longer than the grace period
  * (a browser tab closed without saying goodbye). Returns a function that stops watching.
  */
-export function watchConnection(pc: PeerConnection, onGone: (reason: string) => void, options: ConnectionWatchOptions = {}): () => void {
+export function watchConnection(pc: ConnectionLike, onGone: (reason: string) => void, options: ConnectionWatchOptions = {}): () => void {
   let timer: NodeJS.Timeout | undefined;
   let connectTimer: NodeJS.Timeout | undefined;
   let gone = false;

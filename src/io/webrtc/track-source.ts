@@ -5,6 +5,7 @@ import { type FramePool, poolFitting } from '../../core/frame-pool.ts';
 import { frameBytes } from '../../core/pixel-format.ts';
 import { PushSource } from '../../core/push-source.ts';
 import type { FrameSource, SourceInfo } from '../../core/source.ts';
+import { FirstPicture } from './first-picture.ts';
 import { type I420Picture, type MediaTrack, type VideoSink, wrtc } from './wrtc.ts';
 
 /** Options of a TrackSource. */
@@ -32,8 +33,7 @@ export class TrackSource implements FrameSource {
   private pool: FramePool | null = null;
   private seq = 0;
   private firstNs = 0;
-  private firstPicture: ((info: SourceInfo) => void) | null = null;
-  private abortOpen: ((err: Error) => void) | null = null;
+  private readonly firstPicture = new FirstPicture();
   /** Pictures received from libwebrtc. */
   received = 0;
   /** Pictures dropped for exceeding `maxPixels`. */
@@ -55,26 +55,10 @@ export class TrackSource implements FrameSource {
   async open(): Promise<SourceInfo> {
     if (this.sink) throw new FramewiseError('invalid-state', 'TrackSource is already open');
     const limitMs = this.options.firstFrameTimeoutMs ?? 10_000;
-    const first = new Promise<SourceInfo>((resolve, reject) => {
-      this.firstPicture = resolve;
-      this.abortOpen = reject;
-    });
     const sink = new (wrtc().nonstandard.RTCVideoSink)(this.track);
     this.sink = sink;
     sink.onframe = ({ frame }) => this.onPicture(frame);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new FramewiseError('timeout', `no video arrived on the WebRTC track within ${limitMs / 1000} s: is the sender's camera on?`)),
-        limitMs,
-      );
-    });
-    try {
-      return await Promise.race([first, timeout]);
-    } finally {
-      clearTimeout(timer);
-      this.abortOpen = null;
-    }
+    return this.firstPicture.wait(limitMs);
   }
 
   private onPicture(picture: I420Picture): void {
@@ -85,7 +69,7 @@ export class TrackSource implements FrameSource {
     const maxPixels = this.options.maxPixels ?? 3840 * 2160;
     if (width * height > maxPixels) {
       this.oversized++;
-      this.abortOpen?.(
+      this.firstPicture.fail(
         new FramewiseError(
           'invalid-argument',
           `the sender's video is ${width}x${height}, over this receiver's limit of ${maxPixels} pixels: send a smaller resolution`,
@@ -97,8 +81,7 @@ export class TrackSource implements FrameSource {
     if (!this.push) {
       const info: SourceInfo = { width, height, format: 'i420', fps: this.options.fps ?? 30, paced: true, description: `WebRTC track ${this.track.id}` };
       this.push = new PushSource(info, { name: this.name });
-      this.firstPicture?.(info);
-      this.firstPicture = null;
+      this.firstPicture.arrived(info);
     }
     this.pool = poolFitting(this.pool, width, height, 'i420');
     const frame = this.pool.acquire();
@@ -121,8 +104,7 @@ export class TrackSource implements FrameSource {
   async close(): Promise<void> {
     this.sink?.stop();
     if (this.sink) this.sink.onframe = null;
-    this.firstPicture = null;
-    this.abortOpen?.(new FramewiseError('invalid-state', 'the WebRTC track source was closed before any video arrived'));
+    this.firstPicture.fail(new FramewiseError('invalid-state', 'the WebRTC track source was closed before any video arrived'));
     await this.push?.close();
   }
 }
