@@ -39,7 +39,7 @@ async function batch(server: FramewiseServer, clip: string, effect: string, coun
  * processes, against `framewise render` of the same clip in the same run (the floor); then the time from a
  * SIGKILLed worker to its job's next progress on the other worker, with the default stall settings.
  */
-export async function jobsBench(clip: string, label: string, effect = 'blur', jobs = 4): Promise<string> {
+export async function jobsBench(clip: string, label: string, effect = 'blur', jobs = 4, rounds = 8): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'framewise-bench-jobs-'));
   const redis = await spawnRedis(dir);
   const children: ChildProcess[] = [];
@@ -52,7 +52,7 @@ export async function jobsBench(clip: string, label: string, effect = 'blur', jo
     children.push(worker);
     const times = { cli: [] as number[], embedded: [] as number[], redis: [] as number[] };
     try {
-      for (let round = 0; round < jobs; round++) {
+      for (let round = 0; round < rounds; round++) {
         times.cli.push(await cliRender(clip, effect, join(dir, `cli-${round}.mp4`)));
         times.embedded.push(await batch(embedded, clip, effect, 1));
         times.redis.push(await batch(redisServer, clip, effect, 1));

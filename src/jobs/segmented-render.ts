@@ -37,8 +37,9 @@ export interface SegmentedRenderOptions {
   /** Called before segment `index` starts (tests use it to crash a worker mid-job). */
   onSegmentStart?: (index: number, count: number) => void;
   /**
-   * Awaited after segment `index` is complete on disk, with its files (the picture file when it has frames, then
-   * the checkpoint): a remote worker copies them to the server here, so another worker can resume after it.
+   * Called after segment `index` is complete on disk, with its files (the picture file when it has frames, then
+   * the checkpoint): a remote worker copies them to the server here, so another worker can resume after it. Calls
+   * run one at a time, in order, while the next segment renders; all are awaited before the segments are joined.
    */
   onSegmentDone?: (index: number, files: string[]) => Promise<void>;
 }
@@ -98,27 +99,39 @@ export async function renderSegmented(options: SegmentedRenderOptions): Promise<
       fps: framesThisRun > 0 ? framesThisRun / Math.max(1e-3, (Date.now() - startedMs) / 1000) : null,
     });
   report();
-  for (let index = 0; index < count; index++) {
-    if (done.has(index)) continue;
-    throwIfCancelled(options.signal);
-    options.onSegmentStart?.(index, count);
-    const fromUs = index === 0 ? Number.NEGATIVE_INFINITY : index * segmentUs;
-    const untilUs = index === count - 1 ? undefined : (index + 1) * segmentUs;
-    const frames = await renderOne(options, index, fromUs, untilUs, prerollUs, () => {
-      framesDone++;
-      framesThisRun++;
+  // Finished segments are handed on (sent to the server) in order while the next one renders; a failed hand-on
+  // stops the render before its next segment, and every hand-on is over before this returns or throws.
+  let handing: Promise<void> = Promise.resolve();
+  let handOnFailed = null as { error: unknown } | null;
+  try {
+    for (let index = 0; index < count; index++) {
+      if (done.has(index)) continue;
+      if (handOnFailed) throw handOnFailed.error;
+      throwIfCancelled(options.signal);
+      options.onSegmentStart?.(index, count);
+      const fromUs = index === 0 ? Number.NEGATIVE_INFINITY : index * segmentUs;
+      const untilUs = index === count - 1 ? undefined : (index + 1) * segmentUs;
+      const frames = await renderOne(options, index, fromUs, untilUs, prerollUs, () => {
+        framesDone++;
+        framesThisRun++;
+        report();
+      });
+      const checkpoint: Checkpoint = { index, frames };
+      await writeFile(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), JSON.stringify(checkpoint));
+      await rename(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), join(options.segmentsDir, `${segmentName(index)}.json`));
+      done.set(index, checkpoint);
+      if (options.onSegmentDone) {
+        const files = [join(options.segmentsDir, `${segmentName(index)}.json`)];
+        if (frames > 0) files.unshift(join(options.segmentsDir, `${segmentName(index)}.nut`));
+        const handOn = options.onSegmentDone;
+        handing = handing.then(() => handOn(index, files));
+        handing.catch((error: unknown) => (handOnFailed ??= { error }));
+      }
       report();
-    });
-    const checkpoint: Checkpoint = { index, frames };
-    await writeFile(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), JSON.stringify(checkpoint));
-    await rename(join(options.segmentsDir, `${segmentName(index)}.json.tmp`), join(options.segmentsDir, `${segmentName(index)}.json`));
-    done.set(index, checkpoint);
-    if (options.onSegmentDone) {
-      const files = [join(options.segmentsDir, `${segmentName(index)}.json`)];
-      if (frames > 0) files.unshift(join(options.segmentsDir, `${segmentName(index)}.nut`));
-      await options.onSegmentDone(index, files);
     }
-    report();
+    await handing;
+  } finally {
+    await handing.catch(() => undefined);
   }
   throwIfCancelled(options.signal);
   const ordered = [...done.values()].sort((a, b) => a.index - b.index);

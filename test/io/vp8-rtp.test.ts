@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { readFrameId } from '../../src/core/frame-id.ts';
 import type { Frame } from '../../src/core/frame.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
+import { type MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
+import { DirectVideoSource, MAX_WAITING_FRAMES } from '../../src/io/webrtc/direct-peer.ts';
 import { Vp8Decoder, Vp8Encoder } from '../../src/io/vp8-codec.ts';
 import { isVp8Keyframe, packetizeVp8, type Vp8Packet, Vp8Assembler, vp8Descriptor, vp8KeyframeSize } from '../../src/io/webrtc/vp8-rtp.ts';
 
@@ -118,5 +120,54 @@ test('a keyframe declares its size before it is decoded (so an oversized one is 
   assert.equal(vp8KeyframeSize(broken), null);
   frame?.release();
   next?.release();
+  encoder[Symbol.dispose]();
+});
+
+test('a sender faster than the decoder: at most a third of a second of frames waits, the rest is dropped and a keyframe asked for', async () => {
+  const frames = await pattern(70);
+  const encoder = new Vp8Encoder();
+  const encoded: Buffer[] = [];
+  for (const [i, frame] of frames.entries()) encoded.push(((await encoder.encode(frame, i === 0))[0]?.data as Buffer) ?? Buffer.alloc(0));
+  let deliver: (rtp: RtpPacket) => void = () => undefined;
+  const track = { ssrc: 1234, onReceiveRtp: { subscribe: (cb: (rtp: RtpPacket) => void) => (deliver = cb) } };
+  let asked = 0;
+  const source = new DirectVideoSource(Promise.resolve(track as unknown as MediaStreamTrack), () => asked++);
+  const opened = source.open();
+  await new Promise((resolve) => setImmediate(resolve));
+  asked = 0; // the first ask is the one every receiver makes when the track starts
+  let seq = 0;
+  const send = (vp8: Buffer, i: number): void => {
+    for (const p of packetizeVp8(vp8, i)) {
+      deliver(new RtpPacket(new RtpHeader({ sequenceNumber: (seq = (seq + 1) & 0xffff), timestamp: i * 3000, marker: p.marker, payloadType: 96 }), p.payload));
+    }
+  };
+  // 60 frames arrive at once (a burst no decoder keeps up with).
+  for (let i = 0; i < 60; i++) send(encoded[i] as Buffer, i);
+  assert.equal((await opened).width, 640);
+  // Read until nothing comes for 300 ms; a read still waiting then is kept for the next call (its frame not lost).
+  let pending: Promise<Frame | null> | null = null;
+  const readAll = async (): Promise<void> => {
+    for (;;) {
+      pending ??= source.read();
+      const got = await Promise.race([pending, new Promise<'idle'>((resolve) => setTimeout(() => resolve('idle'), 300))]);
+      if (got === 'idle') return;
+      pending = null;
+      got?.release();
+    }
+  };
+  await readAll();
+  assert.equal(source.decoded, MAX_WAITING_FRAMES, 'what waited was decoded');
+  assert.equal(source.refused, 60 - MAX_WAITING_FRAMES, 'the rest was dropped');
+  assert.equal(source.stats().framesDropped, 60 - MAX_WAITING_FRAMES);
+  assert.equal(asked, 1, 'one keyframe request (they are rate-limited)');
+  // Delta frames are refused until the keyframe comes; then frames flow again.
+  send(encoded[60] as Buffer, 60);
+  send(((await encoder.encode(frames[61] as Frame, true))[0]?.data as Buffer) ?? Buffer.alloc(0), 61);
+  for (let i = 62; i < 70; i++) send(((await encoder.encode(frames[i] as Frame))[0]?.data as Buffer) ?? Buffer.alloc(0), i);
+  await readAll();
+  assert.equal(source.decoded, MAX_WAITING_FRAMES + 9, 'the keyframe and the 8 frames after it');
+  await source.close();
+  assert.equal(source.outstanding, 0);
+  for (const f of frames) f.release();
   encoder[Symbol.dispose]();
 });

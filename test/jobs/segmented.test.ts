@@ -53,3 +53,55 @@ test('effects whose state spans the whole run render in one segment; short input
     /at least 1 s/,
   );
 });
+
+test('finished segments are handed on in order while the next renders; a failed hand-on stops the render, nothing after it', { timeout: 180_000 }, async () => {
+  const dir = scratchDir('segmented-hand-on');
+  const input = testdata('videos/desk_person_school.mkv'); // 2.4 s: 3 segments of 1 s
+  const events: string[] = [];
+  let secondStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (secondStarted = resolve));
+  // The first hand-on only ends once the second segment has started: a render that waited for it would never finish.
+  const result = await renderSegmented({
+    input,
+    effects: ['grayscale'],
+    output: join(dir, 'out.mp4'),
+    segmentsDir: join(dir, 'a'),
+    segmentS: 1,
+    onSegmentStart: (index) => {
+      events.push(`start ${index}`);
+      if (index === 1) secondStarted();
+    },
+    onSegmentDone: async (index, files) => {
+      events.push(`hand on ${index} (${files.map((f) => f.split('/').at(-1)).join(' ')})`);
+      if (index === 0) await started;
+      events.push(`handed ${index}`);
+    },
+  });
+  assert.equal(result.segments, 3);
+  assert.equal(result.frames, 72);
+  assert.deepEqual(
+    events.filter((e) => e.startsWith('handed')),
+    ['handed 0', 'handed 1', 'handed 2'],
+  );
+  assert.ok(events.indexOf('start 1') < events.indexOf('handed 0'), events.join(', '));
+  assert.equal(events.at(-1), 'handed 2', 'every hand-on is over before the render returns');
+  assert.ok(events.includes('hand on 0 (seg-00000.nut seg-00000.json)'), events.join(', '));
+
+  const failed: string[] = [];
+  await assert.rejects(
+    renderSegmented({
+      input,
+      effects: ['grayscale'],
+      output: join(dir, 'failed.mp4'),
+      segmentsDir: join(dir, 'b'),
+      segmentS: 1,
+      onSegmentStart: (index) => failed.push(`start ${index}`),
+      onSegmentDone: async (index) => {
+        failed.push(`hand on ${index}`);
+        throw new Error(`server gone at ${index}`);
+      },
+    }),
+    /server gone at 0/,
+  );
+  assert.ok(!failed.includes('hand on 1') && !failed.includes('start 2'), failed.join(', '));
+});

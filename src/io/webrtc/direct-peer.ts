@@ -27,6 +27,12 @@ import { packetizeVp8, Vp8Assembler, vp8KeyframeSize } from './vp8-rtp.ts';
  */
 export const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
+/**
+ * Frames that may wait for the decoder (a third of a second at 30 fps: a burst after a stall) before the receiver
+ * drops what comes and asks for a keyframe.
+ */
+export const MAX_WAITING_FRAMES = 10;
+
 /** RTCP payload-specific feedback (206) asking for a keyframe: PLI (format 1) or FIR (format 4), not REMB (15). */
 function asksForKeyframe(rtcp: { type: number; feedback?: { count?: number } }): boolean {
   return rtcp.type === 206 && (rtcp.feedback?.count === 1 || rtcp.feedback?.count === 4);
@@ -141,8 +147,12 @@ export class DirectVideoSource implements FrameSource {
   private decodeNs = 0;
   private closed = false;
   private remote: WeriftTrack | null = null;
-  /** True after an oversized keyframe: its delta frames are dropped too. */
+  /** True after a refused frame (oversized, or the decoder behind): frames are dropped until a keyframe. */
   private refusing = false;
+  /** Frames received and not decoded yet. */
+  private waiting = 0;
+  /** Frames dropped undecoded: too many waited for the decoder, or they depend on a frame that was refused. */
+  refused = 0;
   received = 0;
   decoded = 0;
   oversized = 0;
@@ -189,10 +199,28 @@ export class DirectVideoSource implements FrameSource {
       this.tooLarge(size.width, size.height, maxPixels);
       return;
     }
-    if (this.refusing && !frame.keyframe) return;
+    if (this.refusing && !frame.keyframe) {
+      this.refused++;
+      return;
+    }
     this.refusing = false;
+    // A sender faster than this decoder: rather than queue without end (memory, and latency that only grows), drop
+    // what waits and start again from a keyframe (the frames in between refer to the dropped ones).
+    if (this.waiting >= MAX_WAITING_FRAMES) {
+      this.refused++;
+      this.refusing = true;
+      if (this.remote && now - this.lastAskNs > 200e6) {
+        this.lastAskNs = now;
+        this.requestKeyframe(this.remote);
+      }
+      return;
+    }
     // Decode in arrival order, one at a time.
-    this.decoding = this.decoding.then(() => this.decode(frame.data, frame.lastNs)).catch(() => undefined);
+    this.waiting++;
+    this.decoding = this.decoding
+      .then(() => this.decode(frame.data, frame.lastNs))
+      .catch(() => undefined)
+      .finally(() => this.waiting--);
   }
 
   private async decode(data: Buffer, arrivedNs: number): Promise<void> {
@@ -234,7 +262,7 @@ export class DirectVideoSource implements FrameSource {
     return {
       framesReceived: this.received,
       framesDecoded: this.decoded,
-      framesDropped: this.assembler.lost,
+      framesDropped: this.assembler.lost + this.oversized + this.refused,
       jitterBufferEmitted: this.received,
       // No jitter buffer: what a frame waits is the time its packets take to arrive.
       jitterBufferDelayMeanMs: this.received > 0 ? this.gatherNs / this.received / 1e6 : null,
