@@ -4,7 +4,7 @@ import { readFrameId } from '../../src/core/frame-id.ts';
 import type { Frame } from '../../src/core/frame.ts';
 import { TestPatternSource } from '../../src/io/test-pattern-source.ts';
 import { type MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
-import { DirectVideoSource, MAX_WAITING_FRAMES } from '../../src/io/webrtc/direct-peer.ts';
+import { DirectVideoSource, MAX_WAITING_FRAMES, withStartBitrate } from '../../src/io/webrtc/direct-peer.ts';
 import { Vp8Decoder, Vp8Encoder } from '../../src/io/vp8-codec.ts';
 import { isVp8Keyframe, packetizeVp8, type Vp8Packet, Vp8Assembler, vp8Descriptor, vp8KeyframeSize } from '../../src/io/webrtc/vp8-rtp.ts';
 
@@ -170,4 +170,33 @@ test('a sender faster than the decoder: at most a third of a second of frames wa
   assert.equal(source.outstanding, 0);
   for (const f of frames) f.release();
   encoder[Symbol.dispose]();
+});
+
+test("the answer's start bitrate goes on every VP8 payload type only: added to its fmtp line, or on a new one", () => {
+  const sdp = [
+    'v=0',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98',
+    'a=rtpmap:96 VP8/90000',
+    'a=rtcp-fb:96 nack pli',
+    'a=rtpmap:97 rtx/90000',
+    'a=fmtp:97 apt=96',
+    'a=rtpmap:98 VP8/90000',
+    'a=fmtp:98 max-fr=30',
+    '',
+  ];
+  const out = withStartBitrate(sdp.join('\r\n'), 1500);
+  assert.deepEqual(out.split('\r\n'), [
+    'v=0',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98',
+    'a=rtpmap:96 VP8/90000',
+    'a=fmtp:96 x-google-start-bitrate=1500',
+    'a=rtcp-fb:96 nack pli',
+    'a=rtpmap:97 rtx/90000',
+    'a=fmtp:97 apt=96',
+    'a=rtpmap:98 VP8/90000',
+    'a=fmtp:98 max-fr=30;x-google-start-bitrate=1500',
+    '',
+  ]);
+  assert.equal(withStartBitrate(sdp.join('\n'), 800).split('\n').length, sdp.length + 1, 'bare LF line ends kept');
+  assert.equal(withStartBitrate('v=0\r\nm=audio 9 RTP/AVP 0\r\n', 1500), 'v=0\r\nm=audio 9 RTP/AVP 0\r\n');
 });
