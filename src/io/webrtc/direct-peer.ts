@@ -27,6 +27,9 @@ import { packetizeVp8, Vp8Assembler, vp8KeyframeSize } from './vp8-rtp.ts';
  */
 export const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
+/** The extension's payload for min = max = 0 (two 12-bit delays in 10 ms units); read only, shared by every packet. */
+const PLAYOUT_DELAY_ZERO = Buffer.alloc(3);
+
 /**
  * Frames that may wait for the decoder (a third of a second at 30 fps: a burst after a stall) before the receiver
  * drops what comes and asks for a keyframe.
@@ -52,16 +55,18 @@ export class DirectSender {
       const header = new RtpHeader({ marker, timestamp, sequenceNumber: (this.seq = (this.seq + 1) & 0xffff), payloadType: 96 });
       if (this.playoutDelayId !== undefined) {
         header.extension = true;
-        header.extensions = [{ id: this.playoutDelayId, payload: Buffer.from([0, 0, 0]) }];
+        header.extensions = [{ id: this.playoutDelayId, payload: PLAYOUT_DELAY_ZERO }];
       }
       void this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
     }
   }
 
-  onKeyframeRequest(callback: () => void): void {
-    this.transceiver.sender.onRtcp.subscribe((rtcp) => {
+  /** Call `callback` when the receiver asks for a keyframe; returns what stops listening. */
+  onKeyframeRequest(callback: () => void): () => void {
+    const { unSubscribe } = this.transceiver.sender.onRtcp.subscribe((rtcp) => {
       if (asksForKeyframe(rtcp)) callback();
     });
+    return unSubscribe;
   }
 }
 
@@ -88,8 +93,11 @@ export class DirectVideoSink implements FrameSink {
   add(sender: DirectSender): () => void {
     this.senders.add(sender);
     this.wantKeyframe = true;
-    sender.onKeyframeRequest(() => (this.wantKeyframe = true));
-    return () => this.senders.delete(sender);
+    const stopListening = sender.onKeyframeRequest(() => (this.wantKeyframe = true));
+    return () => {
+      stopListening();
+      this.senders.delete(sender);
+    };
   }
 
   get trackCount(): number {
@@ -185,10 +193,7 @@ export class DirectVideoSource implements FrameSource {
     if (this.closed) return;
     const now = nowNs();
     const frame = this.assembler.push(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.header.marker, rtp.payload, now);
-    if (this.assembler.needKeyframe && this.remote && now - this.lastAskNs > 200e6) {
-      this.lastAskNs = now;
-      this.requestKeyframe(this.remote);
-    }
+    if (this.assembler.needKeyframe) this.askForKeyframe(now);
     if (!frame) return;
     this.received++;
     this.gatherNs += frame.lastNs - frame.firstNs;
@@ -209,10 +214,7 @@ export class DirectVideoSource implements FrameSource {
     if (this.waiting >= MAX_WAITING_FRAMES) {
       this.refused++;
       this.refusing = true;
-      if (this.remote && now - this.lastAskNs > 200e6) {
-        this.lastAskNs = now;
-        this.requestKeyframe(this.remote);
-      }
+      this.askForKeyframe(now);
       return;
     }
     // Decode in arrival order, one at a time.
@@ -221,6 +223,13 @@ export class DirectVideoSource implements FrameSource {
       .then(() => this.decode(frame.data, frame.lastNs))
       .catch(() => undefined)
       .finally(() => this.waiting--);
+  }
+
+  /** Ask the sender for a keyframe, at most every 200 ms (the answer takes a round trip and an encode). */
+  private askForKeyframe(now: number): void {
+    if (!this.remote || now - this.lastAskNs <= 200e6) return;
+    this.lastAskNs = now;
+    this.requestKeyframe(this.remote);
   }
 
   private async decode(data: Buffer, arrivedNs: number): Promise<void> {
