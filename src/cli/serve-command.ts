@@ -36,7 +36,10 @@ Prometheus metrics at /metrics, health at /healthz.
   --segment S       segment length of job renders, s (default 10): the most work a crashed worker loses
   --max-upload-mb N job uploads up to N MiB (default 2048); uploads must arrive within --request-timeout
   --max-job-s S     longest job input, seconds (default 3600)
-  --job-urls R      URL inputs of jobs: public (default: no loopback/private hosts), any, or none
+  --job-urls R      URL inputs of jobs: public (default: public addresses only, checked on every redirect and at
+                    connect time), any, or none. The server fetches a URL job's input itself (HLS: a finished
+                    playlist's segments) before it is queued; FFmpeg reads only that copy
+  --job-url-allow L inner address ranges a URL job may reach all the same, comma-separated CIDRs (10.0.0.5,10.1.0.0/16)
   --request-timeout S  time a request (headers and body) may take to arrive (default 120, room for uploads)
   --log-level L     fatal, error, warn, info (default), debug, trace or silent; logs go to stderr as JSON lines,
                     or as readable lines on a terminal
@@ -67,6 +70,7 @@ export function parseServeArgs(
       'max-upload-mb': { type: 'string' },
       'max-job-s': { type: 'string' },
       'job-urls': { type: 'string' },
+      'job-url-allow': { type: 'string' },
       'request-timeout': { type: 'string' },
     },
     'serve',
@@ -105,6 +109,14 @@ export function parseServeArgs(
       ...(segmentS === undefined ? {} : { segmentS }),
       limits: {
         urls,
+        ...(v['job-url-allow'] === undefined
+          ? {}
+          : {
+              allowAddresses: v['job-url-allow']
+                .split(',')
+                .map((a) => a.trim())
+                .filter(Boolean),
+            }),
         ...(uploadMb === undefined ? {} : { maxUploadBytes: Math.round(uploadMb * 1024 * 1024) }),
         ...(maxJobS === undefined ? {} : { maxDurationS: maxJobS }),
       },

@@ -1,5 +1,6 @@
 import { FramewiseError } from '../core/errors.ts';
 import type { Stage } from '../core/stage.ts';
+import { StageChain } from '../core/stage-chain.ts';
 import { blurEffect, replaceEffect } from './background-effects.ts';
 import { delayEffect } from './delay.ts';
 import { type EffectContext, type EffectDefinition, effectUsage } from './effect.ts';
@@ -62,6 +63,22 @@ export function effectList(text: string): string[] {
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
+}
+
+/** Most effects one chain may hold (on the CLI, on WHIP and in a job alike). */
+export const MAX_CHAIN_EFFECTS = 8;
+
+/**
+ * Build an effect chain as typed (`blur,replace:beach`, the same on the CLI, `?effect=` on WHIP and a job's
+ * effects): one effect is its own stage, several run in order as one stage. Blank entries are dropped; an empty
+ * chain is passthrough.
+ */
+export function buildEffectChain(text: string, ctx: EffectContext): Stage {
+  const specs = effectList(text);
+  if (specs.length > MAX_CHAIN_EFFECTS)
+    throw new FramewiseError('invalid-argument', `a chain takes at most ${MAX_CHAIN_EFFECTS} effects (got ${specs.length})`);
+  const stages = (specs.length === 0 ? ['passthrough'] : specs).map((spec) => buildEffect(spec, ctx));
+  return stages.length === 1 ? (stages[0] as Stage) : new StageChain(stages);
 }
 
 /** Split "name" or "name:arg". An empty argument ("blur:") counts as none. */

@@ -1,5 +1,5 @@
-import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVSEEK_FLAG_BACKWARD, AVERROR_EOF, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
-import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, InputFormat, type Packet, type Stream } from 'node-av/lib';
+import { AV_NOPTS_VALUE, AVERROR_EAGAIN, AVSEEK_FLAG_BACKWARD, AVSEEK_FLAG_BYTE, AVERROR_EOF, AVMEDIA_TYPE_VIDEO, type AVSeekFlag } from 'node-av/constants';
+import { Codec, CodecContext, Dictionary, FormatContext, Frame as AvFrame, InputFormat, Packet, type Stream } from 'node-av/lib';
 import { nowNs, sleepUntilNs } from '../core/clock.ts';
 import { FramewiseError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
@@ -14,7 +14,8 @@ import { assertLocalInput, urlScheme } from './media-location.ts';
 import { MediaTimeline } from './media-timeline.ts';
 import { networkTimeoutOptions } from './network-timeouts.ts';
 import { PacketReader } from './packet-reader.ts';
-import { y4mHeaderProblem } from './y4m.ts';
+import { y4mDeclaredSize, y4mHeaderProblem } from './y4m.ts';
+import { guardPictureSizes, PictureTooLargeError } from './picture-size-guard.ts';
 
 /** Schemes whose frames arrive at their own pace (a camera or a broadcast on the other end). */
 const LIVE_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt', 'udp', 'rtp', 'tcp']);
@@ -127,6 +128,7 @@ export class MediaSource implements FrameSource {
     this.fmt = fmt;
     const network = scheme !== null && scheme !== 'file';
     const timeoutMs = this.options.openTimeoutMs ?? 8000;
+    const maxPixels = this.options.maxPixels ?? 8192 * 4320;
     const options = { ...(network ? networkTimeoutOptions(input, timeoutMs, this.options.inputOptions) : {}), ...this.options.inputOptions };
     const dict = Object.keys(options).length > 0 ? Dictionary.fromObject(options) : null;
     const startedMs = Date.now();
@@ -140,13 +142,18 @@ export class MediaSource implements FrameSource {
           'timeout',
           `"${input}" did not open within ${timeoutMs / 1000} s (${ffmpegReason(opened)}): check that a sender is running and reaching this address, or raise --open-timeout`,
         );
+      const declared = scheme === null ? await y4mDeclaredSize(input) : null;
+      if (declared && declared.width * declared.height > maxPixels) throw new PictureTooLargeError(input, declared, maxPixels);
       const header = scheme === null ? await y4mHeaderProblem(input) : null;
       throw new FramewiseError(
         'input-unreadable',
         header ?? `cannot open input "${input}": ${ffmpegReason(opened)}. Check that it is a video file or a reachable stream URL.`,
       );
     }
-    check(await fmt.findStreamInfo(), 'input-unreadable', `cannot read stream info of "${input}"`, 'The file may be corrupt or truncated.');
+    // Probing decodes frames: a picture size is checked before it (see guardPictureSizes).
+    await guardPictureSizes(fmt, input, this.options.inputOptions ?? {}, maxPixels, !network);
+    const probed = await fmt.findStreamInfo();
+    check(probed, 'input-unreadable', `cannot read stream info of "${input}"`, 'The file may be corrupt or truncated.');
     const index = fmt.findBestStream(AVMEDIA_TYPE_VIDEO);
     const stream = index >= 0 ? fmt.streams?.[index] : undefined;
     if (!stream) throw new FramewiseError('input-unreadable', `input "${input}" has no video stream (is it an audio or data file?)`);
@@ -158,14 +165,8 @@ export class MediaSource implements FrameSource {
         'unsupported-format',
         `input "${input}" uses a codec this FFmpeg build cannot decode (codec id ${par.codecId}): transcode it to H.264, VP8/VP9 or AV1`,
       );
-    const maxPixels = this.options.maxPixels ?? 8192 * 4320;
     if (par.width <= 0 || par.height <= 0) throw new FramewiseError('input-unreadable', `input "${input}" reports no picture size; it may be corrupt`);
-    if (par.width * par.height > maxPixels) {
-      throw new FramewiseError(
-        'unsupported-format',
-        `input "${input}" is ${par.width}x${par.height}, larger than the limit of ${maxPixels} pixels: downscale it first or raise maxPixels`,
-      );
-    }
+    if (par.width * par.height > maxPixels) throw new PictureTooLargeError(input, { width: par.width, height: par.height }, maxPixels);
     this.isNetwork = scheme !== null && LIVE_SCHEMES.has(scheme);
     this.paced = this.options.realtime === true || this.isNetwork;
     const decoder = new CodecContext();
@@ -182,7 +183,7 @@ export class MediaSource implements FrameSource {
     const demuxer = fmt.iformat?.name ?? '';
     this.isPicture = demuxer === 'image2' || demuxer.endsWith('_pipe');
     check(
-      await decoder.open2(codec, this.isPicture ? Dictionary.fromObject({ err_detect: 'explode' }) : null),
+      await decoder.open2(codec, Dictionary.fromObject({ max_pixels: String(maxPixels), ...(this.isPicture ? { err_detect: 'explode' } : {}) })),
       'unsupported-format',
       `cannot open the ${codec.name ?? 'video'} decoder`,
       'The codec may be unsupported by this FFmpeg build.',
@@ -358,13 +359,56 @@ export class MediaSource implements FrameSource {
     this.skipBeforeUs = atUs;
     const tb = stream.timeBase;
     const target = BigInt(Math.floor(((originUs + atUs) * tb.den) / (tb.num * 1e6)));
-    check(
-      await fmt.seekFrame(stream.index, target, AVSEEK_FLAG_BACKWARD),
-      'input-unreadable',
-      `cannot seek in "${this.options.input}"`,
-      'The file may not be seekable (an http server must answer byte ranges): remux it (ffmpeg -i in -c copy out.mp4).',
-    );
+    await this.seekToKeyframe(target, BigInt(Math.floor((originUs * tb.den) / (tb.num * 1e6))));
     this.decoder?.flushBuffers();
+  }
+
+  /**
+   * Leave the demuxer at a keyframe whose time is at or before `target` (stream time base), so decoding from there
+   * gives every picture from `target` on. A container with an index (MP4, Matroska) lands there at once; one without
+   * (MPEG-TS) can land after a later packet than asked, so the first keyframe found is checked and the seek moved
+   * earlier (1, 2, 4... s) until it is at or before `target`, then repeated by its byte position.
+   */
+  private async seekToKeyframe(target: bigint, startTs: bigint): Promise<void> {
+    const { fmt, stream } = this;
+    if (!fmt || !stream) return;
+    const seek = async (ts: bigint, flags: AVSeekFlag): Promise<void> => {
+      check(
+        await fmt.seekFrame(flags === AVSEEK_FLAG_BYTE ? -1 : stream.index, ts, flags),
+        'input-unreadable',
+        `cannot seek in "${this.options.input}"`,
+        'The file may not be seekable (an http server must answer byte ranges): remux it (ffmpeg -i in -c copy out.mp4).',
+      );
+    };
+    const second = BigInt(Math.max(1, Math.round(stream.timeBase.den / Math.max(1, stream.timeBase.num))));
+    const packet = new Packet();
+    packet.alloc();
+    try {
+      for (let step = 0n, attempt = 0; attempt < 12; attempt++, step = step === 0n ? second : step * 2n) {
+        const at = target - step;
+        if (at <= startTs) break;
+        await seek(at, AVSEEK_FLAG_BACKWARD);
+        let key: { time: bigint; pos: bigint; first: boolean } | null = null;
+        for (let n = 0, video = 0; n < 5000 && !key; n++) {
+          if ((await fmt.readFrame(packet)) < 0) break;
+          if (packet.streamIndex === stream.index) {
+            const time = packet.pts !== AV_NOPTS_VALUE ? packet.pts : packet.dts;
+            if (packet.isKeyframe && time !== AV_NOPTS_VALUE) key = { time, pos: packet.pos, first: video === 0 };
+            video++;
+          }
+          packet.unref();
+        }
+        if (!key || key.time > target) continue;
+        // Where it landed is right: go back there (the packets read to check it are read again).
+        if (key.pos >= 0n && !key.first) await seek(key.pos, AVSEEK_FLAG_BYTE);
+        else await seek(at, AVSEEK_FLAG_BACKWARD);
+        return;
+      }
+      // No keyframe at or before the target was found by seeking: decode from the start.
+      await seek(startTs, AVSEEK_FLAG_BACKWARD);
+    } finally {
+      packet.free();
+    }
   }
 
   /** Pictures before this media time are decoded (they may be references) but not handed out. */

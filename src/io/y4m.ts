@@ -85,6 +85,29 @@ export class Y4mParser {
  * such files with an unrelated system error); null when the file is not y4m or its header is fine.
  */
 export async function y4mHeaderProblem(path: string): Promise<string | null> {
+  const line = await y4mHeaderLine(path);
+  if (line === null) return null;
+  for (const [key, name] of [
+    ['W', 'width'],
+    ['H', 'height'],
+  ] as const) {
+    const value = y4mField(line, key);
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 16384)
+      return `"${path}" is a YUV4MPEG2 file whose header gives ${name} "${value ?? 'none'}": it must be a whole number from 1 to 16384`;
+  }
+  return null;
+}
+
+/** The picture size a YUV4MPEG2 file's header declares (whole numbers, however large), or null. */
+export async function y4mDeclaredSize(path: string): Promise<{ width: number; height: number } | null> {
+  const line = await y4mHeaderLine(path);
+  if (line === null) return null;
+  const [width, height] = [y4mField(line, 'W'), y4mField(line, 'H')].map((v) => (v !== undefined && /^\d{1,9}$/.test(v) ? Number(v) : 0));
+  return width && height ? { width, height } : null;
+}
+
+/** The first line of a file when it is a YUV4MPEG2 header, else null. */
+async function y4mHeaderLine(path: string): Promise<string | null> {
   let head: Buffer;
   try {
     const file = await open(path, 'r');
@@ -99,19 +122,12 @@ export async function y4mHeaderProblem(path: string): Promise<string | null> {
     return null;
   }
   const line = head.toString('latin1').split('\n')[0] ?? '';
-  if (!line.startsWith('YUV4MPEG2 ')) return null;
-  const field = (key: string): string | undefined =>
-    line
-      .split(' ')
-      .find((p) => p.startsWith(key))
-      ?.slice(1);
-  for (const [key, name] of [
-    ['W', 'width'],
-    ['H', 'height'],
-  ] as const) {
-    const value = field(key);
-    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 16384)
-      return `"${path}" is a YUV4MPEG2 file whose header gives ${name} "${value ?? 'none'}": it must be a whole number from 1 to 16384`;
-  }
-  return null;
+  return line.startsWith('YUV4MPEG2 ') ? line : null;
+}
+
+function y4mField(line: string, key: string): string | undefined {
+  return line
+    .split(' ')
+    .find((p) => p.startsWith(key))
+    ?.slice(1);
 }

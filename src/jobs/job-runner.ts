@@ -60,7 +60,7 @@ export async function runJob(initial: JobRecord, options: RunJobOptions): Promis
   };
   await store.save(record);
   options.onUpdate(record, 'state');
-  const input = record.spec.input.kind === 'upload' ? store.inputPath(record.id) : record.spec.input.url;
+  const input = store.inputPath(record.id);
   const output = store.resultPath(record);
   const startedMs = Date.now();
   let lastProgressMs = 0;
@@ -132,7 +132,7 @@ async function renderJob(job: JobRecord, input: string, output: string, options:
   const segmentS = job.spec.segmentS ?? options.segmentS;
   const result = await renderSegmented({
     input,
-    inputOptions: jobInputOptions(job.spec.input.kind),
+    inputOptions: jobInputOptions(),
     effects: job.spec.effects,
     effectContext: options.effectContext,
     output,
@@ -174,7 +174,7 @@ async function highlightsJob(job: JobRecord, input: string, output: string, opti
   let phase: 'analysing' | 'rendering' | null = null;
   const { report, frames } = await makeHighlights({
     input,
-    inputOptions: jobInputOptions(job.spec.input.kind),
+    inputOptions: jobInputOptions(),
     output,
     lengthS: settings.lengthS,
     ...(settings.weights ? { weights: settings.weights } : {}),

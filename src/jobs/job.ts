@@ -43,7 +43,7 @@ export interface JobSpec {
   /** Effect chain, in order, as typed on the CLI (`blur:12`, `grayscale`). */
   effects: string[];
   format: JobFormat;
-  /** The input: a file stored with the job (`upload`), or a URL FFmpeg reads (http/https). */
+  /** The input: a file uploaded with the job, or a URL (http/https) the server fetched into the job's folder at submit. */
   input: { kind: 'upload'; name: string } | { kind: 'url'; url: string };
   /** Segment length, s, fixed when the job is queued (every worker that resumes it cuts at the same times). */
   segmentS?: number;

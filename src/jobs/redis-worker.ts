@@ -153,7 +153,7 @@ export class RedisWorker {
       record = await this.client.record(id);
       if (!record || FINAL_STATES.has(record.state)) return { skipped: record ? record.state : 'gone from the server' };
       await this.store.prepare(id);
-      if (record.spec.input.kind === 'upload' && !(await exists(this.store.inputPath(id)))) await this.client.download(id, 'input', this.store.inputPath(id));
+      if (!(await exists(this.store.inputPath(id)))) await this.client.download(id, 'input', this.store.inputPath(id));
       await this.fetchSegments(id);
     } catch (err) {
       if (err instanceof TransferError) return this.later(job, token, err);

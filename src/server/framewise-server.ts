@@ -18,7 +18,7 @@ import { ServerPictures } from './server-pictures.ts';
 import { ServerFullError, SessionRegistry, ViewersFullError } from './session-registry.ts';
 import { loadWebBundle, type WebBundle } from './web-bundle.ts';
 import { EmbeddedQueue } from '../jobs/embedded-queue.ts';
-import { DEFAULT_JOB_LIMITS, type JobLimits } from '../jobs/job-input.ts';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from '../jobs/job-limits.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { JobRoutes } from './job-routes.ts';
 import { RedisQueue } from '../jobs/redis-queue.ts';
@@ -364,7 +364,8 @@ export class FramewiseServer {
     const a = Buffer.from(given);
     const b = Buffer.from(token);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new HttpError(401, given ? 'the bearer token is wrong' : 'this server needs "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer' });
+      // One answer whether the token is missing or wrong: nothing tells a guess from no try.
+      throw new HttpError(401, 'this server needs "Authorization: Bearer <token>" with its token', { 'www-authenticate': 'Bearer' });
     }
   }
 

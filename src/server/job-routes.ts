@@ -6,19 +6,25 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FramewiseError } from '../core/errors.ts';
 import type { EffectContext } from '../effects/effect.ts';
-import { createEffect } from '../effects/registry.ts';
+import { createEffect, effectList, MAX_CHAIN_EFFECTS } from '../effects/registry.ts';
 import { FINAL_STATES, type HighlightsJobOptions, JOB_FORMATS, type JobFormat, type JobKind, type JobRecord, type JobSpec } from '../jobs/job.ts';
 import { renderHighlightsHtml } from '../highlights/report-html.ts';
 import type { HighlightsReport } from '../highlights/report.ts';
 import { parseWeights } from '../highlights/scoring.ts';
 import { SIGNALS, type SignalName } from '../highlights/signals.ts';
-import { checkJobUrl, inspectJobInput, JobLimitError, type JobLimits } from '../jobs/job-input.ts';
+import { addressCheck } from '../jobs/address-rule.ts';
+import { inspectJobInput } from '../jobs/job-input.ts';
+import { JobLimitError, type JobLimits } from '../jobs/job-limits.ts';
+import { fetchJobInput } from '../jobs/remote-input.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { newJobId } from '../jobs/job-store.ts';
 import { HttpError, mediaType, parseJsonObject, readBody, sendJson } from './http-util.ts';
 
 /** Largest page of `GET /jobs`. */
 const MAX_PAGE = 200;
+/** Event streams (`GET /jobs/<id>/events`) open at once on one job, and on the server; beyond them a 503. */
+export const MAX_JOB_LISTENERS = 100;
+export const MAX_LISTENERS = 1000;
 
 /** What a job request asks for, before its input is read. */
 interface JobRequest {
@@ -35,12 +41,19 @@ interface JobRequest {
  * `DELETE /jobs/<id>` (cancel). Every input is checked before it is queued: a clear 4xx for each problem.
  */
 export class JobRoutes {
+  /** Open event streams by job, and in all. */
+  private readonly listeners = new Map<string, number>();
+  private listening = 0;
+
   constructor(
     private readonly queue: JobQueue,
     private readonly limits: JobLimits,
     private readonly effects: EffectContext,
     private readonly headers: Record<string, string>,
-  ) {}
+  ) {
+    // A malformed allow-list stops the server at start, not the first URL job.
+    addressCheck({ urls: limits.urls === 'none' ? 'any' : limits.urls, ...(limits.allowAddresses ? { allow: limits.allowAddresses } : {}) });
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, id: string | undefined, sub: string | undefined): Promise<void> {
     const method = req.method ?? 'GET';
@@ -102,8 +115,9 @@ export class JobRoutes {
         const asked = this.request(body);
         if (asked.url === undefined)
           throw new HttpError(400, 'a JSON job names its input as {"url": "https://..."}; to send a file, make it the body or a multipart "file" field');
-        await checkJobUrl(asked.url, this.limits);
-        media = await inspectJobInput(asked.url, 'url', this.limits);
+        // Fetched here, through the address rule, so FFmpeg only ever reads the local copy.
+        const fetched = await fetchJobInput(asked.url, this.queue.store.inputPath(id), this.limits);
+        media = await inspectJobInput(this.queue.store.inputPath(id), `the video at ${fetched.from.slice(0, 200)}`, this.limits);
         spec = { ...specOf(asked), input: { kind: 'url', url: asked.url } };
       } else {
         const path = this.queue.store.inputPath(id);
@@ -118,7 +132,7 @@ export class JobRoutes {
           asked = this.request(Object.fromEntries(url.searchParams));
           await this.saveBody(req, path);
         }
-        if ((await stat(path).catch(() => null))?.size ?? 0) media = await inspectJobInput(path, 'upload', this.limits);
+        if ((await stat(path).catch(() => null))?.size ?? 0) media = await inspectJobInput(path, 'the upload', this.limits);
         else throw new HttpError(400, 'the upload is empty: send a video file');
         spec = { ...specOf(asked), input: { kind: 'upload', name: 'input' } };
       }
@@ -135,11 +149,11 @@ export class JobRoutes {
   /** The effect chain and the format from query parameters, form fields or JSON; each effect is built once to check it. */
   private request(fields: Record<string, unknown>): JobRequest {
     const raw = fields.effects ?? fields.effect ?? 'passthrough';
-    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? effectList(raw) : null;
     if (list === null || list.some((e) => typeof e !== 'string')) throw new HttpError(400, 'effect must be a string ("blur,grayscale") or a list of strings');
     const effects = (list as string[]).map((e) => e.trim()).filter(Boolean);
     if (effects.length === 0) effects.push('passthrough');
-    if (effects.length > 8) throw new HttpError(400, 'a job takes at most 8 effects');
+    if (effects.length > MAX_CHAIN_EFFECTS) throw new HttpError(400, `a job takes at most ${MAX_CHAIN_EFFECTS} effects`);
     for (const effect of effects) createEffect(effect, this.effects);
     const format = fields.format ?? 'mp4';
     if (typeof format !== 'string' || !(JOB_FORMATS as readonly string[]).includes(format))
@@ -250,6 +264,15 @@ export class JobRoutes {
 
   /** Server-Sent Events: the job as it is now, then every change; the stream ends after a final state. */
   private events(req: IncomingMessage, res: ServerResponse, job: JobRecord): void {
+    const onJob = this.listeners.get(job.id) ?? 0;
+    if (!FINAL_STATES.has(job.state) && (onJob >= MAX_JOB_LISTENERS || this.listening >= MAX_LISTENERS))
+      throw new HttpError(
+        503,
+        onJob >= MAX_JOB_LISTENERS
+          ? `job ${job.id} has its limit of ${MAX_JOB_LISTENERS} event listeners: poll GET /jobs/${job.id} instead, or try again later`
+          : `this server has its limit of ${MAX_LISTENERS} event listeners: poll GET /jobs/<id> instead, or try again later`,
+        { 'retry-after': '5' },
+      );
     res.writeHead(200, { ...this.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     let count = 0;
     const write = (type: string, record: JobRecord): void => {
@@ -261,16 +284,26 @@ export class JobRoutes {
       return;
     }
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    this.listeners.set(job.id, onJob + 1);
+    this.listening++;
     const stop = this.queue.subscribe(job.id, (event) => {
       write(event.type, event.job);
       if (event.type === 'state' && FINAL_STATES.has(event.job.state)) end();
     });
+    let ended = false;
     const end = (): void => {
+      if (ended) return;
+      ended = true;
       clearInterval(keepAlive);
       stop();
+      this.listening--;
+      const left = (this.listeners.get(job.id) ?? 1) - 1;
+      if (left > 0) this.listeners.set(job.id, left);
+      else this.listeners.delete(job.id);
       res.end();
     };
     req.on('close', end);
+    res.on('close', end);
   }
 
   /** A succeeded highlights job's report: the JSON as written, or the page drawn from it. */

@@ -40,7 +40,6 @@ export class WorkRoutes {
     }
     if (name === 'input') {
       only('GET');
-      if (job.spec.input.kind !== 'upload') throw new HttpError(404, `job ${id} reads its input from a URL`);
       return this.send(res, this.store.inputPath(id));
     }
     if (name === 'segments') {

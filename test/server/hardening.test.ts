@@ -35,70 +35,91 @@ async function until(check: () => boolean, limitMs: number): Promise<boolean> {
   return check();
 }
 
-test('WHEP viewers are bounded per session and per server, and viewers that never connect are removed', { timeout: 120_000 }, async () => {
-  const server = await FramewiseServer.start({ port: 0, web: false, maxSessions: 2, connectTimeoutMs: 5000, maxViewersPerSession: 4, maxViewers: 6 });
-  const publishers: WebRtcClient[] = [];
-  const stop = new AbortController();
-  const sending: Promise<unknown>[] = [];
-  try {
-    publishers.push(await WebRtcClient.publish(`${server.url}/whip`, { receive: false }), await WebRtcClient.publish(`${server.url}/whip`, { receive: false }));
-    for (const p of publishers) sending.push(sendPattern(p, stop.signal, { width: 320, height: 240 }));
-    const [a, b] = server.registry.all();
-    assert.ok(a && b);
-    await sleep(500);
-    const baseline = resources();
-    // Offers made beforehand, so the burst below comes faster than the connect timeout.
-    const offers = await Promise.all(Array.from({ length: 40 }, () => deadOffer('recvonly')));
-    const view = async (id: string): Promise<Response> => {
-      const r = await fetch(`${server.url}/whep/${id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/sdp' },
-        body: offers.pop() ?? (await deadOffer('recvonly')),
+for (const transport of ['libwebrtc', 'direct'] as const)
+  test(
+    `WHEP viewers are bounded per session and per server, and viewers that never connect are removed (${transport} transport)`,
+    { timeout: 120_000 },
+    async () => {
+      const server = await FramewiseServer.start({
+        port: 0,
+        web: false,
+        transport,
+        maxSessions: 2,
+        connectTimeoutMs: 5000,
+        maxViewersPerSession: 4,
+        maxViewers: 6,
       });
-      await r.text();
-      return r;
-    };
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await view(a.id)).status);
-    assert.equal(statuses.filter((s) => s === 201).length, 4, `4 viewers per session: ${statuses.join(' ')}`);
-    const refused = await view(a.id);
-    assert.equal(refused.status, 503);
-    assert.equal(refused.headers.get('retry-after'), '5');
-    // The server-wide limit (6): 2 more on the other session, then none.
-    assert.deepEqual([(await view(b.id)).status, (await view(b.id)).status, (await view(b.id)).status], [201, 201, 503]);
-    // Nobody ever connected: after the connect timeout every viewer is gone and resources are back.
-    assert.ok(await until(() => a.viewerCount === 0 && b.viewerCount === 0, 12_000), `viewers left: ${a.viewerCount} + ${b.viewerCount}`);
-    await sleep(1000);
-    const after = resources();
-    assert.ok(after.fds <= baseline.fds + 10, `fds ${baseline.fds} -> ${after.fds}`);
-    assert.ok(after.threads <= baseline.threads + 6, `threads ${baseline.threads} -> ${after.threads}`);
-    assert.equal((await view(a.id)).status, 201, 'room for viewers again');
-  } finally {
-    stop.abort();
-    await Promise.all(sending);
-    await Promise.all(publishers.map((p) => p.close()));
-    await server.close();
-  }
-});
+      const publishers: WebRtcClient[] = [];
+      const stop = new AbortController();
+      const sending: Promise<unknown>[] = [];
+      try {
+        publishers.push(
+          await WebRtcClient.publish(`${server.url}/whip`, { receive: false }),
+          await WebRtcClient.publish(`${server.url}/whip`, { receive: false }),
+        );
+        for (const p of publishers) sending.push(sendPattern(p, stop.signal, { width: 320, height: 240 }));
+        const [a, b] = server.registry.all();
+        assert.ok(a && b);
+        await sleep(500);
+        const baseline = resources();
+        // Offers made beforehand, so the burst below comes faster than the connect timeout.
+        const offers = await Promise.all(Array.from({ length: 40 }, () => deadOffer('recvonly')));
+        const view = async (id: string): Promise<Response> => {
+          const r = await fetch(`${server.url}/whep/${id}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/sdp' },
+            body: offers.pop() ?? (await deadOffer('recvonly')),
+          });
+          await r.text();
+          return r;
+        };
+        const statuses: number[] = [];
+        for (let i = 0; i < 30; i++) statuses.push((await view(a.id)).status);
+        assert.equal(statuses.filter((s) => s === 201).length, 4, `4 viewers per session: ${statuses.join(' ')}`);
+        const refused = await view(a.id);
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers.get('retry-after'), '5');
+        // The server-wide limit (6): 2 more on the other session, then none.
+        assert.deepEqual([(await view(b.id)).status, (await view(b.id)).status, (await view(b.id)).status], [201, 201, 503]);
+        // Nobody ever connected: after the connect timeout every viewer is gone and resources are back.
+        assert.ok(await until(() => a.viewerCount === 0 && b.viewerCount === 0, 12_000), `viewers left: ${a.viewerCount} + ${b.viewerCount}`);
+        await sleep(1000);
+        const after = resources();
+        assert.ok(after.fds <= baseline.fds + 10, `fds ${baseline.fds} -> ${after.fds}`);
+        assert.ok(after.threads <= baseline.threads + 6, `threads ${baseline.threads} -> ${after.threads}`);
+        assert.equal((await view(a.id)).status, 201, 'room for viewers again');
+      } finally {
+        stop.abort();
+        await Promise.all(sending);
+        await Promise.all(publishers.map((p) => p.close()));
+        await server.close();
+      }
+    },
+  );
 
-test('a publisher that never connects gives its slot back after the connect timeout, counted in /metrics', { timeout: 60_000 }, async () => {
-  const server = await FramewiseServer.start({ port: 0, web: false, maxSessions: 2, connectTimeoutMs: 1500 });
-  try {
-    const post = async (): Promise<number> => {
-      const r = await fetch(`${server.url}/whip`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await deadOffer('sendrecv') });
-      await r.text();
-      return r.status;
-    };
-    assert.deepEqual([await post(), await post(), await post()], [201, 201, 503], 'both slots held, the third refused');
-    assert.ok(await until(() => server.registry.size === 0, 6000), 'slots freed');
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /^framewise_sessions_never_connected_total 2$/m);
-    const ok = await WebRtcClient.publish(`${server.url}/whip`, { receive: false });
-    assert.equal(server.registry.size, 1, 'a real publisher gets in');
-    await sleep(2500);
-    assert.equal(server.registry.size, 1, 'a connected publisher is not dropped by the connect timeout');
-    await ok.close();
-  } finally {
-    await server.close();
-  }
-});
+for (const transport of ['libwebrtc', 'direct'] as const)
+  test(
+    `a publisher that never connects gives its slot back after the connect timeout, counted in /metrics (${transport} transport)`,
+    { timeout: 60_000 },
+    async () => {
+      const server = await FramewiseServer.start({ port: 0, web: false, transport, maxSessions: 2, connectTimeoutMs: 1500 });
+      try {
+        const post = async (): Promise<number> => {
+          const r = await fetch(`${server.url}/whip`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await deadOffer('sendrecv') });
+          await r.text();
+          return r.status;
+        };
+        assert.deepEqual([await post(), await post(), await post()], [201, 201, 503], 'both slots held, the third refused');
+        assert.ok(await until(() => server.registry.size === 0, 6000), 'slots freed');
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(metrics, /^framewise_sessions_never_connected_total 2$/m);
+        const ok = await WebRtcClient.publish(`${server.url}/whip`, { receive: false });
+        assert.equal(server.registry.size, 1, 'a real publisher gets in');
+        await sleep(2500);
+        assert.equal(server.registry.size, 1, 'a connected publisher is not dropped by the connect timeout');
+        await ok.close();
+      } finally {
+        await server.close();
+      }
+    },
+  );

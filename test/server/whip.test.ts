@@ -167,7 +167,7 @@ test('a bearer token is required when configured: 401 without or with a wrong on
   const guarded = await FramewiseServer.start({ port: 0, web: false, token: 's3cret' });
   try {
     await assert.rejects(WebRtcClient.publish(`${guarded.url}/whip`), /401 .*Authorization: Bearer/);
-    await assert.rejects(WebRtcClient.publish(`${guarded.url}/whip`, { token: 'nope' }), /401 .*bearer token is wrong/);
+    await assert.rejects(WebRtcClient.publish(`${guarded.url}/whip`, { token: 'nope' }), /401 .*with its token/);
     const ok = await WebRtcClient.publish(`${guarded.url}/whip`, { token: 's3cret' });
     assert.equal(guarded.registry.size, 1);
     await ok.close();
@@ -200,4 +200,37 @@ test('a publisher sending pictures over the size limit gets its session ended wi
   } finally {
     await small.close();
   }
+});
+
+test('WHIP: ?effect= takes a chain as the CLI and /jobs do (mirror,grayscale); a bad link names itself', async () => {
+  const plain = await roundTrip('passthrough', 1.5);
+  await plain.client.close();
+  const chained = await roundTrip(encodeURIComponent('mirror, grayscale'), 1.5);
+  assert.equal(chained.info?.effect, 'mirror, grayscale');
+  await chained.client.close();
+  const side = (frames: typeof plain.frames) => median(frames.slice(5).map((f) => f.leftLuma - f.rightLuma));
+  assert.ok(Math.sign(side(plain.frames)) === -Math.sign(side(chained.frames)), 'mirrored');
+  assert.ok(median(chained.frames.slice(5).map((f) => f.chromaSpread)) < 2, 'and grayscale');
+  assert.ok(chained.frames.filter((f) => f.id !== null).length > chained.frames.length * 0.9, 'frame ids survive the chain');
+  const offer = async (effect: string): Promise<Response> => {
+    const { wrtc } = await import('../../src/io/webrtc/wrtc.ts');
+    const { gatheredOffer } = await import('../../src/io/webrtc/peer.ts');
+    const pc = new (wrtc().RTCPeerConnection)();
+    pc.addTransceiver('video', { direction: 'sendrecv' });
+    const sdp = await gatheredOffer(pc);
+    pc.close();
+    return fetch(`${server.url}/whip?effect=${encodeURIComponent(effect)}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: sdp });
+  };
+  for (const [effect, message] of [
+    ['blur,replace:nowhere', /picture "nowhere" is not allowed/],
+    ['blur,sparkle', /unknown effect "sparkle"/],
+    [Array(9).fill('grayscale').join(','), /at most 8 effects/],
+  ] as const) {
+    const response = await offer(effect);
+    const text = await response.text();
+    assert.equal(response.status, 400, `${effect}: ${text}`);
+    assert.match(text, message);
+    assert.doesNotMatch(text, /unknown effect "blur,/);
+  }
+  assert.equal(server.registry.size, 0);
 });
