@@ -119,7 +119,16 @@ export class MediaSource implements FrameSource {
     this.name = `media:${options.input}`;
   }
 
-  async open(): Promise<SourceInfo> {
+  open(): Promise<SourceInfo> {
+    const opening = this.openInput();
+    this.opening = opening;
+    return opening;
+  }
+
+  /** The open in progress: close() waits for it, so no native call still holds the demuxer it frees. */
+  private opening: Promise<SourceInfo> | null = null;
+
+  private async openInput(): Promise<SourceInfo> {
     configureFfmpegLog();
     const { input } = this.options;
     await assertLocalInput(input);
@@ -386,10 +395,11 @@ export class MediaSource implements FrameSource {
     try {
       for (let step = 0n, attempt = 0; attempt < 12; attempt++, step = step === 0n ? second : step * 2n) {
         const at = target - step;
+        if (this.closed) return;
         if (at <= startTs) break;
         await seek(at, AVSEEK_FLAG_BACKWARD);
         let key: { time: bigint; pos: bigint; first: boolean } | null = null;
-        for (let n = 0, video = 0; n < 5000 && !key; n++) {
+        for (let n = 0, video = 0; n < 5000 && !key && !this.closed; n++) {
           if ((await fmt.readFrame(packet)) < 0) break;
           if (packet.streamIndex === stream.index) {
             const time = packet.pts !== AV_NOPTS_VALUE ? packet.pts : packet.dts;
@@ -473,6 +483,7 @@ export class MediaSource implements FrameSource {
     this.closed = true;
     this.stop.abort();
     this.fmt?.interrupt();
+    await this.opening?.catch(() => undefined);
     await this.pending?.catch(() => undefined);
     this.converter[Symbol.dispose]();
     this.decoder?.freeContext();
