@@ -239,7 +239,7 @@ async function openDemo(
 const reading = (page: Page): Promise<DemoReading> => page.evaluate<DemoReading>('window.framewiseDemo.reading()');
 const details = (page: Page): Promise<PageDetails> => page.evaluate<PageDetails>('window.framewiseDemo.page()');
 
-test('the demo page runs blur in the page: measured glass-to-glass, no frame sent, threads when cross-origin isolated', { timeout: 120_000 }, async () => {
+test('the demo page runs blur in the page: measured glass-to-glass, no frame sent, threads when cross-origin isolated', { timeout: 600_000 }, async () => {
   const browser = await launchWithFakeCamera(camera);
   try {
     // Isolated with two threads asked for, isolated with the default (a core fewer than the machine has), not isolated.
@@ -250,7 +250,7 @@ test('the demo page runs blur in the page: measured glass-to-glass, no frame sen
     ] as const) {
       const query = `effect=blur&run=browser&autostart${isolation === 'off' ? '&isolation=off' : ''}${threads ? `&threads=${threads}` : ''}`;
       const { page, requests, errors } = await openDemo(browser, query);
-      await page.waitForFunction('(window.framewiseDemo.reading()?.identified ?? 0) >= 60', undefined, { timeout: 60_000 });
+      await page.waitForFunction('(window.framewiseDemo.reading()?.identified ?? 0) >= 60', undefined, { timeout: 180_000 });
       const r = await reading(page);
       const d = await details(page);
       const cores = await page.evaluate<number>('navigator.hardwareConcurrency');
@@ -279,11 +279,11 @@ test('the demo page runs blur in the page: measured glass-to-glass, no frame sen
   }
 });
 
-test('switching browser <-> server while running keeps the stream (the camera stays open, frames keep coming back)', { timeout: 150_000 }, async () => {
+test('switching browser <-> server while running keeps the stream (the camera stays open, frames keep coming back)', { timeout: 400_000 }, async () => {
   const browser = await launchWithFakeCamera(camera);
   try {
     const { page, errors } = await openDemo(browser, 'effect=blur&run=browser&autostart');
-    await page.waitForFunction('(window.framewiseDemo.reading()?.identified ?? 0) >= 30', undefined, { timeout: 60_000 });
+    await page.waitForFunction('(window.framewiseDemo.reading()?.identified ?? 0) >= 30', undefined, { timeout: 180_000 });
     const cameraId = await page.evaluate<string>("document.getElementById('local').srcObject.id");
     const states: string[] = [];
     const watch = setInterval(
@@ -322,7 +322,7 @@ test('switching browser <-> server while running keeps the stream (the camera st
   }
 });
 
-test('a model file whose sha256 does not match what the server recorded is refused with a clear message on the page', { timeout: 90_000 }, async () => {
+test('a model file whose sha256 does not match what the server recorded is refused with a clear message on the page', { timeout: 240_000 }, async () => {
   const browser = await launchWithFakeCamera(camera);
   try {
     const page = await browser.newPage();
@@ -334,7 +334,7 @@ test('a model file whose sha256 does not match what the server recorded is refus
       await route.fulfill({ response, body });
     });
     await page.goto(`${server.url}/?effect=blur&run=browser&autostart`);
-    await page.waitForFunction("['error', 'live'].includes(window.framewiseDemo.state())", undefined, { timeout: 60_000 });
+    await page.waitForFunction("['error', 'live'].includes(window.framewiseDemo.state())", undefined, { timeout: 180_000 });
     assert.equal(await page.evaluate<string>('window.framewiseDemo.state()'), 'error');
     const text = await page.evaluate<string>("document.getElementById('state').textContent");
     assert.match(text, /model selfie\.onnx was refused: its sha256 is [0-9a-f]{16}\.\.\., the server recorded [0-9a-f]{16}\.\.\./);

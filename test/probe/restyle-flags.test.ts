@@ -112,12 +112,14 @@ test(
 );
 
 test('flags name what happened: jitter without bursts, freezes with and without catch-up, a slow first frame', { timeout: 300_000 }, async () => {
-  const [jitter, freeze, burst, slow, steady] = await Promise.all([
+  // The steady system is the one judged for the absence of timing flags: probed alone, not beside four others
+  // starting at once on a 2-core machine (a cold start there took 4.5 s and read as a slow first frame).
+  const steady = await probe('delay 50', { sustainS: 20 });
+  const [jitter, freeze, burst, slow] = await Promise.all([
     probe('jitter 150', { sustainS: 20 }),
     probe('freeze 400', { sustainS: 20 }),
     probe('freezeburst 400', { sustainS: 20 }),
     probe('slowstart 3000', { sustainS: 20 }),
-    probe('delay 50', { sustainS: 20 }),
   ]);
   const flags = (r: ProbeReport): string => r.verdict.flags.join(' | ');
   assert.match(flags(jitter), /jitter: latency changes/, flags(jitter));
@@ -128,7 +130,8 @@ test('flags name what happened: jitter without bursts, freezes with and without 
   assert.match(flags(burst), /freezes: \d+ .*catch-up bursts/, flags(burst));
   assert.doesNotMatch(flags(burst), /drops/);
   assert.notEqual(freeze.verdict.flags.length, 0, 'a freezing system never gets an unflagged LIVE');
-  assert.match(flags(slow), /slow first frame: the first frame took 3\.\d s/, flags(slow));
+  // 3 s of its own, plus its start on a busy machine.
+  assert.match(flags(slow), /slow first frame: the first frame took [3-9]\.\d s/, flags(slow));
   assert.equal(steady.verdict.category, 'LIVE');
   assert.deepEqual(steady.verdict.flags, [], `a steady 50 ms system has no flag: ${flags(steady)}`);
 });
