@@ -260,7 +260,7 @@ test('framewise probe whip: of a server running the avatar says LIVE', { timeout
   try {
     const report = await runProbe(createTarget(`whip:${server.url}/whip?effect=avatar`), {
       warmupS: 2,
-      sustainS: 8,
+      sustainS: 15,
       overloadS: 0,
       drainS: 1,
       measureWarm: false,

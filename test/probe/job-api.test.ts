@@ -90,7 +90,7 @@ test('one Framewise server, two verdicts: its job API (framewise preset) is GENE
     assert.ok(jobs.job?.realTimeFactor !== null && (jobs.job?.realTimeFactor ?? 0) > 0);
     const live = await runProbe(createTarget(`whip:${server.url}/whip?effect=grayscale`, { token: 'split' }), {
       warmupS: 4,
-      sustainS: 8,
+      sustainS: 15,
       overloadS: 0,
       drainS: 1,
       measureWarm: false,

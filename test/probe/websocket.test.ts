@@ -8,7 +8,7 @@ import { createTarget } from '../../src/probe/targets/registry.ts';
 import { startWsEcho } from '../../examples/reference/ws-system.ts';
 
 // 8 s of sustain: with fewer per-second windows the drift interval is too wide to judge on a busy machine.
-const QUICK = { warmupS: 1, sustainS: 8, overloadS: 0, drainS: 1, measureWarm: false };
+const QUICK = { warmupS: 1, sustainS: 15, overloadS: 0, drainS: 1, measureWarm: false };
 
 test('JPEG encode -> decode keeps the picture and its frame-ID code; non-JPEG bytes are refused', async () => {
   using encoder = new JpegEncoder();
