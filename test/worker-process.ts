@@ -4,10 +4,10 @@ import { repoPath } from './helpers.ts';
 const BIN = repoPath('bin/framewise.js');
 
 /** `framewise worker` as its own process; resolves once it takes jobs. */
-export async function spawnWorker(redisUrl: string, serverUrl: string, workDir: string, concurrency = 1): Promise<ChildProcess> {
+export async function spawnWorker(redisUrl: string, serverUrl: string, workDir: string, concurrency = 1, logLevel = 'warn'): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, 'worker', '--queue', redisUrl, '--server', serverUrl, '--concurrency', String(concurrency), '--work-dir', workDir, '--log-level', 'warn'],
+    [BIN, 'worker', '--queue', redisUrl, '--server', serverUrl, '--concurrency', String(concurrency), '--work-dir', workDir, '--log-level', logLevel],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

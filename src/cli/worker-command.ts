@@ -2,6 +2,7 @@ import type { LevelWithSilent } from 'pino';
 import { FramewiseError } from '../core/errors.ts';
 import { redactedUrl } from '../jobs/redis-link.ts';
 import { RedisWorker } from '../jobs/redis-worker.ts';
+import { logRedisLink } from '../jobs/redis-watch.ts';
 import { createLogger, LOG_LEVELS } from '../server/log.ts';
 import { ServerPictures } from '../server/server-pictures.ts';
 import { parseFlags } from './flags.ts';
@@ -59,6 +60,7 @@ export async function workerCommand(args: string[], io: { stdout: NodeJS.Writabl
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(v['work-dir'] === undefined ? {} : { workDir: v['work-dir'] }),
     onJob: (id, outcome) => logger.info({ job: id, outcome }, `job ${id}: ${outcome}`),
+    onLink: logRedisLink(logger, url, 'worker'),
   });
   io.stdout.write(`framewise: worker taking jobs from ${redactedUrl(url)} for ${server} (${worker.concurrency} at once)\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

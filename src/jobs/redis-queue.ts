@@ -6,6 +6,7 @@ import { FINAL_STATES, queuedRecord, type JobEvent, type JobRecord, type JobSpec
 import { StoredQueue } from './stored-queue.ts';
 import { JobStore } from './job-store.ts';
 import { CANCEL_CHANNEL, connectRedis, QUEUE_NAME, redisConnection, WORKER_SECRET_KEY, type WorkerOutcome, type WorkerProgress } from './redis-link.ts';
+import { type RedisLinkEvent, watchRedis } from './redis-watch.ts';
 
 /** How the server's side of a Redis queue runs. */
 export interface RedisQueueOptions {
@@ -17,6 +18,8 @@ export interface RedisQueueOptions {
   segmentS?: number;
   /** How long a cancel waits for the worker running the job to confirm it stopped, ms (default 5000). */
   cancelWaitMs?: number;
+  /** Each time the link to Redis is lost or comes back (once per outage, not once per retry), for the log. */
+  onLink?: (event: RedisLinkEvent) => void;
 }
 
 /**
@@ -25,10 +28,12 @@ export interface RedisQueueOptions {
  * (active, progress, stalled, completed, failed). Inputs, finished segments and results travel over the server's
  * `/work/...` routes, so workers share no disk with it; a job whose worker dies is taken by another after BullMQ's
  * stall check and resumes after the segments already sent. A restarted server reconciles every unfinished record
- * with the job's state in Redis, and queues again any that Redis lost.
+ * with the job's state in Redis, and queues again any that Redis lost; so does a server whose Redis comes back after
+ * an outage (a Redis restarted without its data has lost the queue, the secret and every job in it).
  */
 export class RedisQueue extends StoredQueue {
   private closed = false;
+  private readonly unwatch: () => void;
 
   private constructor(
     store: JobStore,
@@ -40,6 +45,10 @@ export class RedisQueue extends StoredQueue {
     private readonly options: RedisQueueOptions,
   ) {
     super(store);
+    this.unwatch = watchRedis(redis, (event) => {
+      options.onLink?.(event);
+      if (event.state === 'back') void this.relink();
+    });
   }
 
   static async open(options: RedisQueueOptions): Promise<RedisQueue> {
@@ -49,8 +58,13 @@ export class RedisQueue extends StoredQueue {
     // One secret for every server and worker of this Redis: the first server to start sets it.
     await redis.set(WORKER_SECRET_KEY, randomBytes(24).toString('base64url'), 'NX');
     const secret = (await redis.get(WORKER_SECRET_KEY)) ?? '';
+    if (secret === '') throw new Error(`Redis at ${options.url} holds no worker secret`);
     const queue = new Queue(QUEUE_NAME, { connection });
     const queueEvents = new QueueEvents(QUEUE_NAME, { connection });
+    // Their links' errors are reconnects, retried by BullMQ; the watch below logs an outage once (unheard, each
+    // retry would be printed with its stack).
+    queue.on('error', () => undefined);
+    queueEvents.on('error', () => undefined);
     await Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]);
     const self = new RedisQueue(store, queue, queueEvents, redis, secret, options);
     self.follow();
@@ -100,6 +114,7 @@ export class RedisQueue extends StoredQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch();
     await Promise.allSettled([this.queueEvents.close(), this.queue.close()]);
     this.redis.disconnect();
     await this.store.flush();
@@ -190,10 +205,23 @@ export class RedisQueue extends StoredQueue {
     await job?.remove().catch(() => undefined);
   }
 
-  /** After a restart: bring every unfinished record in line with Redis (what happened while the server was away). */
+  /**
+   * Redis is back after an outage: put back what a Redis restarted without its data lost (the secret workers
+   * present, jobs that were queued), then catch up on jobs that finished while the event stream was away.
+   */
+  private async relink(): Promise<void> {
+    try {
+      await this.redis.set(WORKER_SECRET_KEY, this.workerSecret, 'NX');
+      await this.reconcile();
+    } catch {
+      // Redis went again meanwhile (the watch says so): the next `back` runs this again.
+    }
+  }
+
+  /** After a restart or an outage: bring every unfinished record in line with Redis (what happened meanwhile). */
   private async reconcile(): Promise<void> {
     for (const job of this.store.list()) {
-      if (FINAL_STATES.has(job.state)) continue;
+      if (FINAL_STATES.has(job.state) || this.closed) continue;
       const queued = await this.queue.getJob(job.id);
       if (!queued) {
         await this.store.save({ ...job, state: 'queued', worker: null });

@@ -23,6 +23,7 @@ import {
   type WorkerOutcome,
   type WorkerProgress,
 } from './redis-link.ts';
+import { type RedisLinkEvent, watchRedis } from './redis-watch.ts';
 import { TransferError, WorkClient } from './work-client.ts';
 
 /** How a remote worker runs. */
@@ -41,6 +42,8 @@ export interface RedisWorkerOptions {
   onSegmentStart?: (job: string, index: number, count: number) => void;
   /** Each job this worker finishes or gives up, for logs. */
   onJob?: (id: string, outcome: string) => void;
+  /** Each time the link to Redis is lost or comes back (once per outage, not once per retry), for logs. */
+  onLink?: (event: RedisLinkEvent) => void;
 }
 
 /** How long a job waits before another try when the server could not be reached. */
@@ -108,6 +111,8 @@ export class RedisWorker {
     );
     self = new RedisWorker(worker, subscriber, store, client, options);
     const started = self;
+    const unwatch = watchRedis(subscriber, (event) => options.onLink?.(event));
+    worker.on('closing', unwatch);
     await subscriber.subscribe(CANCEL_CHANNEL);
     subscriber.on('message', (_channel: string, id: string) => {
       if (isJobId(id)) started.worker.cancelJob(id, 'cancelled');

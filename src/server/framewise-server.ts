@@ -22,6 +22,7 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from '../jobs/job-limits.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { JobRoutes } from './job-routes.ts';
 import { RedisQueue } from '../jobs/redis-queue.ts';
+import { logRedisLink } from '../jobs/redis-watch.ts';
 import { WorkRoutes } from './work-routes.ts';
 
 /** How `framewise serve` runs. */
@@ -154,7 +155,12 @@ export class FramewiseServer {
       const { dir, concurrency, segmentS, queue: redisUrl } = options.jobs;
       let queue: JobQueue;
       if (redisUrl !== undefined) {
-        const redis = await RedisQueue.open({ dir, url: redisUrl, ...(segmentS === undefined ? {} : { segmentS }) });
+        const redis = await RedisQueue.open({
+          dir,
+          url: redisUrl,
+          onLink: logRedisLink(server.log, redisUrl, 'server'),
+          ...(segmentS === undefined ? {} : { segmentS }),
+        });
         server.workRoutes = new WorkRoutes(redis.store, redis.workerSecret);
         queue = redis;
       } else {

@@ -5,10 +5,13 @@ import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:h
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import type { JobRecord } from '../../src/jobs/job.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
 import { MAX_JOB_LISTENERS } from '../../src/server/job-routes.ts';
 import { scratchDir, testdata } from '../helpers.ts';
+import { startRedis } from '../redis-server.ts';
+import { spawnWorker, stopProcess } from '../worker-process.ts';
 
 // The job API's surfaces an attacker reaches: uploads that lie about their size or count, event streams held
 // open, jobs created and cancelled as fast as a client can, and the token on every route.
@@ -182,49 +185,101 @@ test(
   },
 );
 
-test(
-  '100 jobs created and DELETEd as fast as possible: every one ends cancelled, no input, segment or partial file is left',
-  { timeout: 240_000 },
-  async () => {
-    const dir = scratchDir('job-attacks-churn');
-    const server = await FramewiseServer.start({ port: 0, web: false, jobs: { dir, concurrency: 1, segmentS: 1 } });
-    try {
-      const clip = join(media, 'churn.mkv');
-      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-frames:v', '75', '-c:v', 'libx264', clip]);
-      const body = readFileSync(clip);
-      const fdsBefore = openFds();
-      const childrenBefore = childProcesses();
-      const ids: string[] = [];
-      const cancels: Promise<number>[] = [];
-      for (let i = 0; i < 100; i++) {
-        const made = await upload(server, body);
-        assert.equal(made.status, 201);
-        const { id } = (await made.json()) as { id: string };
-        ids.push(id);
-        cancels.push(fetch(`${server.url}/jobs/${id}`, { method: 'DELETE' }).then(async (r) => (await r.text(), r.status)));
+for (const queue of ['embedded', 'redis'] as const) {
+  test(
+    `100 jobs created and DELETEd as fast as possible (${queue} queue): every one ends cancelled, no input, segment, partial file${queue === 'redis' ? ', Redis key or worker file' : ''} is left`,
+    { timeout: 300_000 },
+    async () => {
+      const dir = scratchDir('job-attacks-churn');
+      const redis = queue === 'redis' ? await startRedis() : null;
+      const server = await FramewiseServer.start({
+        port: 0,
+        web: false,
+        jobs: { dir, segmentS: 1, ...(redis ? { queue: redis.url } : { concurrency: 1 }) },
+      });
+      const workDir = scratchDir('job-attacks-worker');
+      const worker = redis ? await spawnWorker(redis.url, server.url, workDir) : null;
+      try {
+        const clip = join(media, 'churn.mkv');
+        execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-frames:v', '75', '-c:v', 'libx264', clip]);
+        const body = readFileSync(clip);
+        const fdsBefore = openFds();
+        const childrenBefore = childProcesses();
+        const ids: string[] = [];
+        const cancels: Promise<number>[] = [];
+        for (let i = 0; i < 100; i++) {
+          const made = await upload(server, body);
+          assert.equal(made.status, 201);
+          const { id } = (await made.json()) as { id: string };
+          ids.push(id);
+          cancels.push(fetch(`${server.url}/jobs/${id}`, { method: 'DELETE' }).then(async (r) => (await r.text(), r.status)));
+        }
+        const statuses = await Promise.all(cancels);
+        // 200: cancelled; 409: it had already finished (a 3 s clip can finish before its DELETE arrives).
+        assert.ok(
+          statuses.every((s) => s === 200 || s === 409),
+          statuses.join(','),
+        );
+        const finals: JobRecord[] = [];
+        for (const id of ids) finals.push(await settled(server, id)); // one at a time: under the per-address connection cap
+        for (const job of finals) assert.ok(job.state === 'cancelled' || job.state === 'succeeded', `${job.id} ${job.state} ${job.error}`);
+        const cancelled = finals.filter((j) => j.state === 'cancelled');
+        assert.ok(cancelled.length >= 90, `${cancelled.length} of 100 were cancelled`);
+        for (const job of cancelled) assert.deepEqual(readdirSync(join(dir, job.id)), ['job.json'], `job ${job.id} left files`);
+        for (const job of finals.filter((j) => j.state === 'succeeded'))
+          assert.ok(!readdirSync(join(dir, job.id)).some((f) => f.includes('.partial') || f.startsWith('.')), `job ${job.id}: only finished files`);
+        const fds = await fdsSettled(fdsBefore);
+        assert.ok(fds <= fdsBefore + 4, `fds ${fdsBefore} before, ${fds} after`);
+        assert.deepEqual(childProcesses(), childrenBefore, 'no process left behind');
+        if (redis) {
+          const orphans = await redisLeftovers(redis.url, ids);
+          assert.deepEqual(orphans, [], 'no job left in Redis');
+          assert.deepEqual(workerFiles(workDir), [], "nothing left in the worker's folder");
+        }
+      } finally {
+        if (worker) await stopProcess(worker);
+        await server.close();
       }
-      const statuses = await Promise.all(cancels);
-      // 200: cancelled; 409: it had already finished (a 3 s clip can finish before its DELETE arrives).
-      assert.ok(
-        statuses.every((s) => s === 200 || s === 409),
-        statuses.join(','),
-      );
-      const finals: JobRecord[] = [];
-      for (const id of ids) finals.push(await settled(server, id)); // one at a time: under the per-address connection cap
-      for (const job of finals) assert.ok(job.state === 'cancelled' || job.state === 'succeeded', `${job.id} ${job.state} ${job.error}`);
-      const cancelled = finals.filter((j) => j.state === 'cancelled');
-      assert.ok(cancelled.length >= 90, `${cancelled.length} of 100 were cancelled`);
-      for (const job of cancelled) assert.deepEqual(readdirSync(join(dir, job.id)), ['job.json'], `job ${job.id} left files`);
-      for (const job of finals.filter((j) => j.state === 'succeeded'))
-        assert.ok(!readdirSync(join(dir, job.id)).some((f) => f.includes('.partial') || f.startsWith('.')), `job ${job.id}: only finished files`);
-      const fds = await fdsSettled(fdsBefore);
-      assert.ok(fds <= fdsBefore + 4, `fds ${fdsBefore} before, ${fds} after`);
-      assert.deepEqual(childProcesses(), childrenBefore, 'no process left behind');
-    } finally {
-      await server.close();
+    },
+  );
+}
+
+/** What Redis still holds of these jobs: their keys, and entries in any of the queue's lists and sets. */
+async function redisLeftovers(url: string, ids: string[]): Promise<string[]> {
+  const client = new Redis(url);
+  try {
+    // Removal follows the final state by a moment.
+    for (let i = 0; i < 50; i++) {
+      const left: string[] = [];
+      for (const key of await client.keys('bull:*')) {
+        if (ids.some((id) => key.includes(id))) left.push(key);
+        const type = await client.type(key);
+        const members =
+          type === 'list'
+            ? await client.lrange(key, 0, -1)
+            : type === 'zset'
+              ? await client.zrange(key, 0, -1)
+              : type === 'set'
+                ? await client.smembers(key)
+                : [];
+        for (const member of members) if (ids.includes(member)) left.push(`${key} holds ${member}`);
+      }
+      if (left.length === 0) return [];
+      if (i === 49) return left;
+      await sleep(100);
     }
-  },
-);
+    return [];
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Files under a worker's folder (its own work folder inside, emptied when jobs end). */
+function workerFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
 
 test(
   'with a token, every route refuses no token and a wrong one the same way; /healthz, the page, /models and /ort stay public',
