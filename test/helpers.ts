@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,4 +79,11 @@ export function scratchDir(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `framewise-${name}-`));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** One checksum per decoded video frame of a file (FFmpeg's framemd5), with its timestamp. */
+export function frameChecksums(path: string): string[] {
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }

@@ -23,9 +23,10 @@ export async function spawnWorker(redisUrl: string, serverUrl: string, workDir: 
   return child;
 }
 
-export async function stopProcess(child: ChildProcess): Promise<void> {
+/** Send `signal` (default SIGTERM) to a child and wait until it has exited. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
+  child.kill(signal);
   await exited;
 }

@@ -58,7 +58,6 @@ export class RedisQueue extends StoredQueue {
     // One secret for every server and worker of this Redis: the first server to start sets it.
     await redis.set(WORKER_SECRET_KEY, randomBytes(24).toString('base64url'), 'NX');
     const secret = (await redis.get(WORKER_SECRET_KEY)) ?? '';
-    if (secret === '') throw new Error(`Redis at ${options.url} holds no worker secret`);
     const queue = new Queue(QUEUE_NAME, { connection });
     const queueEvents = new QueueEvents(QUEUE_NAME, { connection });
     // Their links' errors are reconnects, retried by BullMQ; the watch below logs an outage once (unheard, each
@@ -221,7 +220,8 @@ export class RedisQueue extends StoredQueue {
   /** After a restart or an outage: bring every unfinished record in line with Redis (what happened meanwhile). */
   private async reconcile(): Promise<void> {
     for (const job of this.store.list()) {
-      if (FINAL_STATES.has(job.state) || this.closed) continue;
+      if (this.closed) return;
+      if (FINAL_STATES.has(job.state)) continue;
       const queued = await this.queue.getJob(job.id);
       if (!queued) {
         await this.store.save({ ...job, state: 'queued', worker: null });

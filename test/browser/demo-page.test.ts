@@ -34,7 +34,7 @@ async function openDemo(browser: Browser, query: string, frames = 60): Promise<{
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(`${server.url}/?${query}&autostart`);
   try {
-    await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= ${frames}`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= ${frames}`, undefined, { timeout: 120_000 });
   } catch (err) {
     const status = await page.textContent('#status');
     throw new Error(`the page measured too few frames (status "${status}", errors ${JSON.stringify(errors)}): ${String(err)}`);

@@ -9,6 +9,7 @@ import { WebRtcClient } from '../../src/io/webrtc/webrtc-client.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
 import { scratchDir, testdata } from '../helpers.ts';
 import { CHROMIUM, fakeCameraFromVideo, launchWithFakeCamera } from './harness.ts';
+import { sendPattern } from '../server/webrtc-helpers.ts';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,7 +35,7 @@ after(async () => {
 async function live(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(url);
-  await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= 20`, undefined, { timeout: 30_000 });
+  await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= 20`, undefined, { timeout: 120_000 });
   return page;
 }
 
@@ -121,7 +122,7 @@ test('clear states: camera denied, server full (503), connection lost', async ()
   try {
     const page = await denying.newPage();
     await page.goto(`${server.url}/?autostart`);
-    await page.waitForFunction(`window.framewiseDemo.state() === 'denied'`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`window.framewiseDemo.state() === 'denied'`, undefined, { timeout: 60_000 });
     assert.match((await page.textContent('#state')) ?? '', /Camera access was denied.*press Start camera again/);
     assert.equal(await page.isEnabled('#start'), true);
   } finally {
@@ -129,21 +130,26 @@ test('clear states: camera denied, server full (503), connection lost', async ()
   }
   const browser = await launchWithFakeCamera(camera);
   try {
-    // Full: both slots taken by other publishers.
+    // Full: both slots taken by other publishers. They keep sending: a session without video ends after
+    // mediaTimeoutMs, and a loaded machine can take longer than that to bring the page up.
     const others = await Promise.all([
       WebRtcClient.publish(`${server.url}/whip`, { receive: false }),
       WebRtcClient.publish(`${server.url}/whip`, { receive: false }),
     ]);
+    const sending = new AbortController();
+    const senders = others.map((o) => sendPattern(o, sending.signal, { width: 160, height: 120 }));
     const page = await browser.newPage();
     await page.goto(`${server.url}/?autostart`);
-    await page.waitForFunction(`window.framewiseDemo.state() === 'full'`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`window.framewiseDemo.state() === 'full'`, undefined, { timeout: 60_000 });
     assert.match((await page.textContent('#state')) ?? '', /The server is full.*Try again in 5 s/);
+    sending.abort();
+    await Promise.all(senders);
     await Promise.all(others.map((o) => o.close()));
     // Lost: the server ends the session under the page.
     await page.click('#start');
-    await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= 10`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(`(window.framewiseDemo.reading()?.identified ?? 0) >= 10`, undefined, { timeout: 120_000 });
     await server.registry.get(await sessionOf(page))?.close('ended by the test');
-    await page.waitForFunction(`window.framewiseDemo.state() === 'lost'`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`window.framewiseDemo.state() === 'lost'`, undefined, { timeout: 60_000 });
     assert.match((await page.textContent('#state')) ?? '', /Press Start camera to reconnect/);
     assert.equal(await page.isEnabled('#start'), true);
   } finally {

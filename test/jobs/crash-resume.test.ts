@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
-import { repoPath, scratchDir, testdata } from '../helpers.ts';
+import { frameChecksums, repoPath, scratchDir, testdata } from '../helpers.ts';
 
 const CLIP = testdata('videos/facing_camera_720p.mp4'); // 195 frames, 7.8 s, with audio
 const BIN = repoPath('bin/framewise.js');
-
-/** One checksum per decoded frame (FFmpeg's framemd5), with its timestamp. */
-function frameChecksums(path: string): string[] {
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
 
 function duration(path: string, stream: 'v' | 'a'): number {
   return Number(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,17 +8,11 @@ import { pino } from 'pino';
 import { JobClient } from '../../src/jobs/job-client.ts';
 import { renderSegmented } from '../../src/jobs/segmented-render.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
-import { scratchDir, testdata } from '../helpers.ts';
+import { frameChecksums, scratchDir, testdata } from '../helpers.ts';
 import { startRedis } from '../redis-server.ts';
 import { spawnWorker, stopProcess } from '../worker-process.ts';
 
 const CLIP = testdata('videos/facing_camera_720p.mp4'); // 195 frames, 7.8 s
-
-function frameChecksums(path: string): string[] {
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
 
 /** The `msg` of each JSON log line that matches. */
 function messages(lines: string, pattern: RegExp): string[] {

@@ -10,7 +10,7 @@ import { JobClient } from '../../src/jobs/job-client.ts';
 import { WORKER_SECRET_KEY } from '../../src/jobs/redis-link.ts';
 import { renderSegmented } from '../../src/jobs/segmented-render.ts';
 import { FramewiseServer } from '../../src/server/framewise-server.ts';
-import { scratchDir, testdata } from '../helpers.ts';
+import { frameChecksums, scratchDir, testdata } from '../helpers.ts';
 import { startRedis } from '../redis-server.ts';
 import { spawnWorker, stopProcess } from '../worker-process.ts';
 
@@ -36,12 +36,6 @@ function makeClip(dir: string): string {
     path,
   ]);
   return path;
-}
-
-function frameChecksums(path: string): string[] {
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 test(

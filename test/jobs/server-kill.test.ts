@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,16 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord } from '../../src/jobs/job.ts';
 import { JobClient } from '../../src/jobs/job-client.ts';
 import { renderSegmented } from '../../src/jobs/segmented-render.ts';
-import { repoPath, scratchDir, testdata } from '../helpers.ts';
+import { frameChecksums, repoPath, scratchDir, testdata } from '../helpers.ts';
+import { stopProcess } from '../worker-process.ts';
 
 const CLIP = testdata('videos/facing_camera_720p.mp4'); // 195 frames, 7.8 s
 const BIN = repoPath('bin/framewise.js');
-
-function frameChecksums(path: string): string[] {
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
 
 /** `framewise serve` with the embedded queue as its own process; resolves with its URL once it listens. */
 async function serve(jobsDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -37,13 +32,6 @@ async function serve(jobsDir: string): Promise<{ child: ChildProcess; url: strin
     child.once('exit', (code) => reject(new Error(`framewise serve exited with ${code}: ${err}`)));
   });
   return { child, url };
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<unknown> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  return exited;
 }
 
 test(
@@ -69,7 +57,7 @@ test(
         await sleep(50);
       }
       assert.ok(seen && seen.state === 'running' && seen.progress.segmentsDone >= 1, `a segment was done before the kill: ${JSON.stringify(seen?.progress)}`);
-      await kill(server.child, 'SIGKILL');
+      await stopProcess(server.child, 'SIGKILL');
 
       for (const job of [running, ...queued]) {
         const files = readdirSync(join(jobsDir, job.id));
@@ -90,7 +78,7 @@ test(
       assert.deepEqual(frameChecksums(join(jobsDir, resumed.id, 'result.mp4')), reference, 'every frame identical to an uninterrupted render');
       t.diagnostic(`attempts per job: ${finals.map((j) => j.attempts).join(', ')}`);
     } finally {
-      await kill(server.child, 'SIGTERM');
+      await stopProcess(server.child);
     }
   },
 );
